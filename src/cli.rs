@@ -1,0 +1,102 @@
+//! The command line (clap derive). The `///` comments are the `--help` text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Plan a datacenter move from a declarative inventory kept in git.
+#[derive(Debug, Parser)]
+#[command(name = "dcplan", version, about, long_about = None)]
+pub struct Cli {
+    /// The inventory folder (default: ./inventory, searched upwards; else the built-in example).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub inventory: Option<PathBuf>,
+
+    /// When to colour output.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Colour choice; `auto` colours only a terminal, and never when NO_COLOR is set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal without NO_COLOR.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// Output format of a report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// For people.
+    Human,
+    /// For programs (see DESIGN.md section 5).
+    Json,
+    /// GitHub workflow annotations (`check` only).
+    Github,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Load and validate the inventory; exit 0 (clean), 1 (errors) or 2 (unreadable input).
+    Check(CheckArgs),
+    /// Print the inventory as tables.
+    List(ListArgs),
+    /// Explain a finding code (or list them all).
+    Explain(ExplainArgs),
+}
+
+/// `dcplan check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The inventory folder (same as --inventory).
+    #[arg(value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Treat warnings as errors.
+    #[arg(long)]
+    pub deny_warnings: bool,
+}
+
+/// What `dcplan list` lists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ListWhat {
+    /// Machines.
+    Servers,
+    /// Services.
+    Services,
+    /// Own IP space.
+    Prefixes,
+    /// BGP sessions.
+    Circuits,
+    /// Racks and their occupancy.
+    Racks,
+}
+
+/// `dcplan list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// What to list.
+    #[arg(value_enum)]
+    pub what: ListWhat,
+    /// Output format (human or json).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+/// `dcplan explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A finding code such as `ip-duplicate`; without one, every code is listed.
+    pub code: Option<String>,
+}

@@ -1,0 +1,138 @@
+//! The subcommands: each turns arguments into output text and an exit code.
+
+use std::io::{IsTerminal, Write};
+
+use crate::cli::{CheckArgs, Cli, ColorChoice, Command, ExplainArgs, Format, ListArgs, ListWhat};
+use crate::diag::{Code, Severity, Summary};
+use crate::load::{self, Root};
+use crate::render::{findings as rf, tables};
+
+/// Exit code: no errors.
+pub const OK: u8 = 0;
+/// Exit code: findings of severity error.
+pub const FINDINGS: u8 = 1;
+/// Exit code: unreadable input or bad command line.
+pub const USAGE: u8 = 2;
+
+/// An error that ends the command with exit code 2.
+struct Fatal(String);
+
+impl<E: std::fmt::Display> From<E> for Fatal {
+    fn from(e: E) -> Fatal {
+        Fatal(e.to_string())
+    }
+}
+
+/// Runs the program; returns the exit code.
+pub fn run(cli: Cli) -> u8 {
+    let color = match cli.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    };
+    let ctx = Ctx { inventory: cli.inventory, color };
+    let mut out = String::new();
+    let result = match cli.command {
+        Command::Check(a) => ctx.check(a, &mut out),
+        Command::List(a) => ctx.list(a, &mut out),
+        Command::Explain(a) => explain(a, &mut out),
+    };
+    let mut stdout = std::io::stdout().lock();
+    // A closed pipe (`dcplan list servers | head`) is not an error worth a message.
+    let _ = stdout.write_all(out.as_bytes());
+    let _ = stdout.flush();
+    match result {
+        Ok(code) => code,
+        Err(Fatal(msg)) => {
+            eprintln!("error: {msg}");
+            USAGE
+        }
+    }
+}
+
+struct Ctx {
+    inventory: Option<std::path::PathBuf>,
+    color: bool,
+}
+
+impl Ctx {
+    fn root(&self, dir: Option<std::path::PathBuf>) -> Root {
+        match dir.or_else(|| self.inventory.clone()) {
+            Some(d) => Root::Disk(d),
+            None => {
+                let r = load::find_default();
+                if matches!(r, Root::Embedded) {
+                    eprintln!("note: no inventory/ folder here or above; using the built-in example inventory");
+                }
+                r
+            }
+        }
+    }
+
+    fn check(&self, a: CheckArgs, out: &mut String) -> Result<u8, Fatal> {
+        let mut c = crate::check_inventory(self.root(a.dir))?;
+        if a.deny_warnings {
+            for f in &mut c.findings {
+                if f.severity == Severity::Warning {
+                    f.severity = Severity::Error;
+                }
+            }
+        }
+        out.push_str(&match a.format {
+            Format::Human => rf::human(&c.findings, &c.sources, self.color),
+            Format::Json => rf::json(&c.findings, &c.sources),
+            Format::Github => rf::github(&c.findings, &c.sources),
+        });
+        Ok(if Summary::of(&c.findings).errors > 0 { FINDINGS } else { OK })
+    }
+
+    fn list(&self, a: ListArgs, out: &mut String) -> Result<u8, Fatal> {
+        let c = crate::check_inventory(self.root(None))?;
+        if c.findings.iter().any(|f| f.severity == Severity::Error) {
+            eprintln!("warning: the inventory has errors (run `dcplan check`); listing what loaded");
+        }
+        let inv = &c.inventory;
+        let text = match (a.what, a.format) {
+            (_, Format::Github) => return Err(Fatal("--format github is only for `dcplan check`".into())),
+            (ListWhat::Servers, Format::Human) => tables::table(&tables::servers(inv)),
+            (ListWhat::Services, Format::Human) => tables::table(&tables::services(inv)),
+            (ListWhat::Prefixes, Format::Human) => tables::table(&tables::prefixes(inv)),
+            (ListWhat::Circuits, Format::Human) => tables::table(&tables::circuits(inv)),
+            (ListWhat::Racks, Format::Human) => tables::table(&tables::racks(inv)),
+            (ListWhat::Servers, Format::Json) => to_json(&tables::servers(inv)),
+            (ListWhat::Services, Format::Json) => to_json(&tables::services(inv)),
+            (ListWhat::Prefixes, Format::Json) => to_json(&tables::prefixes(inv)),
+            (ListWhat::Circuits, Format::Json) => to_json(&tables::circuits(inv)),
+            (ListWhat::Racks, Format::Json) => to_json(&tables::racks(inv)),
+        };
+        out.push_str(&text);
+        Ok(OK)
+    }
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> String {
+    let mut s = serde_json::to_string_pretty(v).expect("rows serialize");
+    s.push('\n');
+    s
+}
+
+fn explain(a: ExplainArgs, out: &mut String) -> Result<u8, Fatal> {
+    match a.code {
+        None => {
+            for c in Code::ALL {
+                out.push_str(&format!("{:<22} {:<8} {}\n", c.name(), c.default_severity(), c.summary()));
+            }
+            Ok(OK)
+        }
+        Some(name) => {
+            let Some(c) = Code::from_name(&name) else {
+                let hint = crate::diag::did_you_mean(&name, Code::ALL.iter().map(|c| c.name()))
+                    .map(|m| format!(" (did you mean `{m}`?)"))
+                    .unwrap_or_default();
+                return Err(Fatal(format!("unknown finding code `{name}`{hint}; `dcplan explain` lists them")));
+            };
+            out.push_str(&format!("{} ({})\n\n{}\n\n{}\n", c.name(), c.default_severity(), c.summary(), c.explanation()));
+            Ok(OK)
+        }
+    }
+}

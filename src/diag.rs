@@ -1,0 +1,437 @@
+//! Findings: the one table of finding codes, and the diagnostic type every pass reports through.
+//!
+//! A new finding code is added in exactly one place, the `codes!` table below: its name, default
+//! severity, one-line summary and the long text `dcplan explain` prints. Everything else (JSON,
+//! GitHub annotations, docs) is derived from it.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// How bad a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Must be fixed: exit code 1.
+    Error,
+    /// Worth fixing; an error only with `--deny-warnings`.
+    Warning,
+    /// For information.
+    Info,
+}
+
+impl Severity {
+    /// The lowercase name used in every output format.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+macro_rules! codes {
+    ($( $(#[$doc:meta])* $variant:ident = $name:literal, $sev:ident, $summary:literal, $explain:literal; )*) => {
+        /// A stable finding code. Names are kebab-case and never change once released.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code {
+            $( $(#[$doc])* $variant, )*
+        }
+
+        impl Code {
+            /// Every code, in table order.
+            pub const ALL: &'static [Code] = &[ $( Code::$variant, )* ];
+
+            /// The kebab-case name (`ip-duplicate`).
+            pub fn name(self) -> &'static str {
+                match self { $( Code::$variant => $name, )* }
+            }
+
+            /// The severity a finding of this code has unless a pass says otherwise.
+            pub fn default_severity(self) -> Severity {
+                match self { $( Code::$variant => Severity::$sev, )* }
+            }
+
+            /// One line: when the code fires.
+            pub fn summary(self) -> &'static str {
+                match self { $( Code::$variant => $summary, )* }
+            }
+
+            /// What it means and how to fix it (`dcplan explain CODE`).
+            pub fn explanation(self) -> &'static str {
+                match self { $( Code::$variant => $explain, )* }
+            }
+        }
+    };
+}
+
+codes! {
+    /// The file is not valid TOML.
+    TomlSyntax = "toml-syntax", Error,
+        "the file is not valid TOML (or not UTF-8)",
+        "The file could not be parsed as TOML 1.0. The location points at the first character the \
+parser could not accept. Common causes: a missing closing quote or bracket, a key defined twice, \
+a bare word where a string is expected (`site = ids` instead of `site = \"ids\"`), or bytes that \
+are not UTF-8. Fix the syntax; nothing else in the file is checked until it parses.";
+    /// A field the format does not have.
+    UnknownField = "unknown-field", Error,
+        "a field that the format does not have",
+        "Every table of the inventory and plan formats has a fixed set of fields, so that a typo \
+(`adresses`) is caught instead of silently ignored. The hint names the closest known field. \
+Remove the field or correct its name; `dcplan explain` and docs/inventory.md list the fields.";
+    /// Wrong type or malformed value.
+    InvalidValue = "invalid-value", Error,
+        "wrong type, bad CIDR or address, bad id, unit < 1, height < 1, missing field...",
+        "A field has a value of the wrong type or outside its range: an id that is not \
+`[a-z0-9][a-z0-9._-]*`, an address or CIDR that does not parse (or a CIDR with host bits set), \
+a unit or height below 1, an unknown `kind` or `criticality`, or a required field is missing. \
+The location points at the value.";
+    /// Two objects of one kind share an id.
+    DuplicateId = "duplicate-id", Error,
+        "two objects of one kind share an id",
+        "Ids are unique per kind across all files of the inventory. Both definitions are shown; \
+rename or remove one. Objects of different kinds may share an id (a server and a service both \
+called `dns1` is fine).";
+    /// A reference to an object that does not exist.
+    UnknownReference = "unknown-reference", Error,
+        "a reference to a site, rack, server, service, upstream or router that does not exist",
+        "A field names an object by id, but no object of that kind has the id. The hint names the \
+closest existing id. Fix the spelling or add the object. A circuit's `router` must also be a \
+server of kind `router`.";
+    /// Two machines in the same rack unit.
+    RackOverlap = "rack-overlap", Error,
+        "two machines occupy the same unit of a rack",
+        "A machine occupies units `unit` to `unit + height - 1` of its rack. Two machines whose \
+ranges intersect cannot both be there. Move one of them to free units (`dcplan list racks` shows \
+the free space).";
+    /// A machine sticks out of its rack.
+    RackOverflow = "rack-overflow", Error,
+        "a machine sticks out of its rack (unit + height - 1 > units)",
+        "Units are numbered 1..units from the bottom; the machine's top unit `unit + height - 1` \
+is above the rack's last unit. Lower the machine or fix the rack's `units`.";
+    /// A machine's site is not its rack's site.
+    RackSiteMismatch = "rack-site-mismatch", Error,
+        "a machine's site is not its rack's site",
+        "A machine is declared at one site but mounted in a rack of another. One of the two is \
+stale: usually the machine was moved and only one field was updated.";
+    /// A rack draws more than its power budget.
+    RackPower = "rack-power", Error,
+        "the machines in a rack draw more than its power budget",
+        "The sum of `power_w` of the machines mounted in the rack (vms excluded: they draw \
+through their host) exceeds the rack's `power_w`. Move a machine, or raise the budget if the \
+rack's feed really allows it.";
+    /// A vm with a bad host, or with physical placement.
+    VmHost = "vm-host", Error,
+        "a vm's host is missing, is itself a vm, or a vm has rack/unit/site",
+        "A vm runs on a hypervisor named by `host`, which must be a physical machine. A vm is \
+where its host is, so it has no `site`, `rack`, `unit` or `height` of its own. Conversely only \
+vms have a `host`.";
+    /// One address on two machines.
+    IpDuplicate = "ip-duplicate", Error,
+        "one address on two machines",
+        "The same IP address is listed on two machines. Remove it from the one that no longer \
+has it (anycast is not modelled).";
+    /// An address outside our space.
+    IpOutsideOwnSpace = "ip-outside-own-space", Error,
+        "an address outside every [[prefix]]",
+        "Every address of every machine must fall in one of the organisation's own [[prefix]] \
+entries, or it cannot be announced. Add the prefix, or fix the address.";
+    /// An address in another site's subnet.
+    IpWrongSite = "ip-wrong-site", Error,
+        "an address in a site prefix of another site than the machine's",
+        "The most specific [[prefix]] with a `site` that contains the address belongs to another \
+site than the machine's (for a vm: its host's). Traffic for it would be routed to the other \
+site. Renumber the machine, or fix its site.";
+    /// A network or broadcast address used by a host.
+    IpReserved = "ip-reserved", Error,
+        "the network or broadcast address of an IPv4 site prefix shorter than /31 used by a host",
+        "In an IPv4 subnet shorter than /31 the first address names the network and the last is \
+the broadcast address; neither can be given to a host.";
+    /// Two site prefixes overlap.
+    PrefixOverlap = "prefix-overlap", Error,
+        "two site prefixes overlap",
+        "Two [[prefix]] entries that both have a `site` share addresses, so an address in the \
+overlap belongs to two subnets. Aggregates (prefixes without `site`) may contain site prefixes.";
+    /// min_up is 0 or larger than the replicas.
+    ServiceMinUp = "service-min-up", Error,
+        "min_up is 0 or larger than the number of replicas",
+        "`min_up` is how many of the service's `runs_on` replicas must be up for it to be up. It \
+must be at least 1 and at most the number of replicas.";
+    /// All replicas in one rack.
+    ServiceSpofRack = "service-spof-rack", Warning,
+        "a service with 2+ replicas has all of them in one rack",
+        "The replicas of the service all sit in one rack (vms count in their host's rack), so one \
+rack power or switch failure takes the service down despite the replication. Spread them.";
+    /// All replicas on one hypervisor.
+    ServiceSpofHost = "service-spof-host", Warning,
+        "a service with 2+ replicas has all of them on one hypervisor",
+        "All replicas of the service are vms on the same hypervisor: one host failure takes them \
+all. Move a replica to another host.";
+    /// A dependency cycle.
+    DependencyCycle = "dependency-cycle", Warning,
+        "services depend on each other in a cycle (the cycle is listed)",
+        "The services' `depends_on` edges form a cycle, so there is no order to power them on. \
+Usually one edge is a soft dependency that can be dropped; the message lists the cycle.";
+    /// An in-use address with no usable announcement.
+    BgpUnannounced = "bgp-unannounced", Error,
+        "an in-use address is covered by no usable announcement that can reach its site",
+        "No up circuit makes a usable announcement (own space, not RPKI-invalid, not too \
+specific) that covers the address from a site that reaches the address's site. The address is \
+unreachable from the internet.";
+    /// Fewer than min_upstreams carry an address.
+    BgpSingleUpstream = "bgp-single-upstream", Error,
+        "an in-use address is carried by fewer than org.min_upstreams distinct upstream ASNs",
+        "The address is reachable, but through fewer distinct upstream ASNs than \
+`org.min_upstreams`: one upstream failure makes it unreachable. Announce its covering prefix on a \
+circuit of another upstream.";
+    /// The most specific announcement lands at the wrong site.
+    BgpMisdirected = "bgp-misdirected", Error,
+        "the most specific announcement covering an in-use address is made at a site that cannot reach it",
+        "On the internet the longest matching prefix wins. A more specific announcement covering \
+the address is made at a site that has no link to the address's site, so traffic is blackholed \
+there even though a less specific route would have worked. Withdraw it there or add a link.";
+    /// RPKI-invalid announcement.
+    RpkiInvalid = "rpki-invalid", Error,
+        "an announcement is RPKI-invalid under the ROAs (RFC 6811) and will be dropped",
+        "A ROA covers the announced prefix but none matches both the origin AS (org.asn) and a \
+max_length at least the prefix length. Networks doing route origin validation drop it. Publish a \
+matching ROA or announce a prefix the ROAs allow.";
+    /// No ROA covers an announcement.
+    RpkiNotFound = "rpki-not-found", Warning,
+        "no ROA covers an announcement",
+        "No ROA covers the announced prefix (RPKI state not-found). It is accepted today, but \
+publishing a ROA protects it against hijacks.";
+    /// Too specific to propagate.
+    BgpTooSpecific = "bgp-too-specific", Warning,
+        "an announcement longer than /24 (IPv4) or /48 (IPv6): widely filtered",
+        "Most networks filter IPv4 prefixes longer than /24 and IPv6 longer than /48, so this \
+announcement does not carry traffic. Announce the covering /24 or /48.";
+    /// Announcement of space we do not own.
+    BgpNotOwn = "bgp-not-own", Error,
+        "an announcement not contained in any of our own [[prefix]] entries",
+        "The circuit announces a prefix outside the organisation's own space: a route leak or a \
+typo. Remove it, or add the [[prefix]] if the space is really ours.";
+    /// Announcement that covers nothing in use.
+    BgpUnused = "bgp-unused", Info,
+        "an announcement that covers no in-use address",
+        "No up machine has an address in this announcement. That may be intended (space held for \
+later) or a leftover.";
+    /// bgpd.conf disagrees with the inventory.
+    BgpConfigDrift = "bgp-config-drift", Error,
+        "a router's bgpd.conf announces something else than the inventory says",
+        "The circuit names a bgpd.conf, and what that config announces to the upstream's AS \
+differs from the circuit's `announce` list. The config is what the router does, so the BGP \
+checks use it; bring the inventory and the config back in line (`dcplan bgp render` prints the \
+config lines from the inventory).";
+    /// No plan satisfies the rules.
+    PlanInfeasible = "plan-infeasible", Error,
+        "no plan satisfies the rules (the smallest reason is named)",
+        "The rules R1-R4 cannot all hold. The message names the smallest set of machines, \
+services and rules in conflict and suggests a way out: a keep_together group, `order = \"any\"`, \
+or larger batches (max_servers / max_units).";
+    /// Destination too small.
+    DestCapacity = "dest-capacity", Error,
+        "the destination racks cannot hold the machines to move",
+        "The racks at the destination site do not have enough free contiguous units (or power \
+budget) for the machines that move there. Add racks to the inventory or move fewer machines.";
+}
+
+impl Code {
+    /// Looks a code up by its kebab-case name.
+    pub fn from_name(name: &str) -> Option<Code> {
+        Code::ALL.iter().copied().find(|c| c.name() == name)
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Index of a loaded source file in [`crate::source::Sources`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FileId(pub u32);
+
+/// A byte range in a loaded source file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Loc {
+    /// The file.
+    pub file: FileId,
+    /// Byte offset of the first byte.
+    pub start: u32,
+    /// Byte offset one past the last byte.
+    pub end: u32,
+}
+
+impl Loc {
+    /// A location from a file and a byte range.
+    pub fn new(file: FileId, span: std::ops::Range<usize>) -> Loc {
+        let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        Loc { file, start: clamp(span.start), end: clamp(span.end) }
+    }
+}
+
+/// A secondary location shown with a finding ("also defined here").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Related {
+    /// Where.
+    pub loc: Loc,
+    /// What it is.
+    pub message: String,
+}
+
+/// One finding: a code at a place, with a message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    /// The stable code.
+    pub code: Code,
+    /// Usually the code's default; a pass may lower it (planned degradations).
+    pub severity: Severity,
+    /// What is wrong, for this object.
+    pub message: String,
+    /// The object or field at fault; `None` when there is no file to point at.
+    pub loc: Option<Loc>,
+    /// `kind:id` of the object at fault, when there is one.
+    pub object: Option<String>,
+    /// Other places involved.
+    pub related: Vec<Related>,
+    /// How to fix it.
+    pub hint: Option<String>,
+}
+
+impl Finding {
+    /// A finding of `code` at its default severity.
+    pub fn new(code: Code, loc: Loc, message: impl Into<String>) -> Finding {
+        Finding {
+            code,
+            severity: code.default_severity(),
+            message: message.into(),
+            loc: Some(loc),
+            object: None,
+            related: Vec::new(),
+            hint: None,
+        }
+    }
+
+    /// A finding with no source location.
+    pub fn unplaced(code: Code, message: impl Into<String>) -> Finding {
+        Finding { loc: None, ..Finding::new(code, Loc::new(FileId(0), 0..0), message) }
+    }
+
+    /// Names the object at fault (`server`, `osiris` gives `server:osiris`).
+    #[must_use]
+    pub fn object(mut self, kind: &str, id: &str) -> Finding {
+        self.object = Some(format!("{kind}:{id}"));
+        self
+    }
+
+    /// Adds a related location.
+    #[must_use]
+    pub fn related(mut self, loc: Loc, message: impl Into<String>) -> Finding {
+        self.related.push(Related { loc, message: message.into() });
+        self
+    }
+
+    /// Sets the hint.
+    #[must_use]
+    pub fn hint(mut self, hint: impl Into<String>) -> Finding {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// Adds a hint only when there is one.
+    #[must_use]
+    pub fn maybe_hint(self, hint: Option<String>) -> Finding {
+        match hint {
+            Some(h) => self.hint(h),
+            None => self,
+        }
+    }
+}
+
+/// Counts of findings per severity.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Findings of severity error.
+    pub errors: usize,
+    /// Findings of severity warning.
+    pub warnings: usize,
+    /// Findings of severity info.
+    pub infos: usize,
+}
+
+impl Summary {
+    /// Counts the findings.
+    pub fn of(findings: &[Finding]) -> Summary {
+        let mut s = Summary::default();
+        for f in findings {
+            match f.severity {
+                Severity::Error => s.errors += 1,
+                Severity::Warning => s.warnings += 1,
+                Severity::Info => s.infos += 1,
+            }
+        }
+        s
+    }
+}
+
+/// Sorts findings for output: by file, position, code, message; stable and deterministic.
+pub fn sort(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        let key = |f: &Finding| f.loc.map(|l| (l.file, l.start));
+        key(a)
+            .cmp(&key(b))
+            .then(a.code.cmp(&b.code))
+            .then_with(|| a.message.cmp(&b.message))
+    });
+}
+
+/// The closest candidate to `word` by edit distance, for "did you mean" hints.
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(word, c), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_names_are_unique_kebab_case() {
+        let mut names: Vec<&str> = Code::ALL.iter().map(|c| c.name()).collect();
+        for n in &names {
+            assert!(n.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{n}");
+            assert_eq!(Code::from_name(n).map(Code::name), Some(*n));
+        }
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Code::ALL.len());
+    }
+
+    #[test]
+    fn did_you_mean_finds_close_words_only() {
+        assert_eq!(did_you_mean("adresses", ["addresses", "asset_tag"]), Some("addresses"));
+        assert_eq!(did_you_mean("zzz", ["addresses", "asset_tag"]), None);
+    }
+
+    #[test]
+    fn summary_counts_severities() {
+        let loc = Loc::new(FileId(0), 0..1);
+        let mut w = Finding::new(Code::DependencyCycle, loc, "x");
+        w.severity = Severity::Warning;
+        let f = [Finding::new(Code::IpDuplicate, loc, "x"), w];
+        assert_eq!(Summary::of(&f), Summary { errors: 1, warnings: 1, infos: 0 });
+    }
+}

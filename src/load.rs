@@ -1,0 +1,343 @@
+//! Reading inventory files: folder walking, TOML parsing, and per-object deserialization into
+//! [`crate::raw`] values with spans.
+//!
+//! Loading never stops at the first problem: a file that does not parse is reported and skipped,
+//! an object that does not deserialize is reported and skipped, and the rest is kept.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue, ValueDeserializer};
+
+use crate::diag::{Code, FileId, Finding, Loc, did_you_mean};
+use crate::raw;
+use crate::source::Sources;
+
+/// The example inventory, compiled into the binary: what dcplan runs on when there is no
+/// `inventory/` folder to be found.
+pub static EMBEDDED: include_dir::Dir<'static> = include_dir::include_dir!("$CARGO_MANIFEST_DIR/inventory");
+
+/// Where the inventory files come from.
+#[derive(Clone, Debug)]
+pub enum Root {
+    /// A folder (or a single file) on disk.
+    Disk(PathBuf),
+    /// The example compiled into the binary; paths shown as `inventory/...`.
+    Embedded,
+}
+
+impl Root {
+    /// Reads a file named relative to the inventory folder (a router config).
+    pub fn read(&self, rel: &str) -> Result<(String, Vec<u8>), String> {
+        match self {
+            Root::Disk(dir) => {
+                let base = if dir.is_file() { dir.parent().unwrap_or(Path::new(".")) } else { dir };
+                let path = base.join(rel);
+                std::fs::read(&path)
+                    .map(|b| (path.display().to_string(), b))
+                    .map_err(|e| format!("{}: {e}", path.display()))
+            }
+            Root::Embedded => EMBEDDED
+                .get_file(rel)
+                .map(|f| (format!("inventory/{rel}"), f.contents().to_vec()))
+                .ok_or_else(|| format!("inventory/{rel}: not found in the embedded example")),
+        }
+    }
+}
+
+/// An error that stops loading before any file is read: exit code 2.
+#[derive(Debug)]
+pub struct LoadError(pub String);
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// The result of loading: every source read, the raw tables, and the load findings.
+pub struct Loaded {
+    /// Where it came from.
+    pub root: Root,
+    /// File texts, for locations.
+    pub sources: Sources,
+    /// The tables, in file order.
+    pub raw: raw::Inventory,
+    /// toml-syntax, unknown-field and invalid-value findings from loading.
+    pub findings: Vec<Finding>,
+}
+
+/// Finds the inventory folder: `./inventory`, else `inventory` in the nearest ancestor folder
+/// that has one, else the embedded example.
+pub fn find_default() -> Root {
+    let Ok(cwd) = std::env::current_dir() else { return Root::Embedded };
+    let mut rel = PathBuf::new();
+    for dir in cwd.ancestors() {
+        if dir.join("inventory").is_dir() {
+            return Root::Disk(rel.join("inventory"));
+        }
+        rel.push("..");
+    }
+    Root::Embedded
+}
+
+/// Loads every `*.toml` under `root` (recursively, sorted by path).
+pub fn load(root: Root) -> Result<Loaded, LoadError> {
+    let files = match &root {
+        Root::Disk(path) => read_disk(path)?,
+        Root::Embedded => read_embedded(),
+    };
+    let mut loaded =
+        Loaded { root, sources: Sources::new(), raw: raw::Inventory::default(), findings: Vec::new() };
+    for (name, bytes) in files {
+        load_file(&mut loaded, name, bytes);
+    }
+    Ok(loaded)
+}
+
+/// Loads in-memory files (name, bytes), as from a folder: for tests and benchmarks.
+pub fn load_files(files: Vec<(String, Vec<u8>)>) -> Loaded {
+    let mut loaded = Loaded {
+        root: Root::Disk(PathBuf::from(".")),
+        sources: Sources::new(),
+        raw: raw::Inventory::default(),
+        findings: Vec::new(),
+    };
+    for (name, bytes) in files {
+        load_file(&mut loaded, name, bytes);
+    }
+    loaded
+}
+
+fn read_disk(path: &Path) -> Result<Vec<(String, Vec<u8>)>, LoadError> {
+    let meta = std::fs::metadata(path)
+        .map_err(|e| LoadError(format!("cannot read inventory `{}`: {e}", path.display())))?;
+    if meta.is_file() {
+        let bytes = std::fs::read(path)
+            .map_err(|e| LoadError(format!("cannot read `{}`: {e}", path.display())))?;
+        return Ok(vec![(path.display().to_string(), bytes)]);
+    }
+    let mut files = Vec::new();
+    let walker = walkdir::WalkDir::new(path).follow_links(true).sort_by_file_name();
+    for entry in walker {
+        let entry = entry.map_err(|e| {
+            let at = e.path().map(|p| p.display().to_string()).unwrap_or_default();
+            LoadError(format!("cannot read inventory folder `{at}`: {e}"))
+        })?;
+        let p = entry.path();
+        if entry.file_type().is_file() && p.extension().is_some_and(|e| e == "toml") {
+            let bytes =
+                std::fs::read(p).map_err(|e| LoadError(format!("cannot read `{}`: {e}", p.display())))?;
+            files.push((p.display().to_string(), bytes));
+        }
+    }
+    if files.is_empty() {
+        return Err(LoadError(format!("no *.toml files in inventory folder `{}`", path.display())));
+    }
+    Ok(files)
+}
+
+fn read_embedded() -> Vec<(String, Vec<u8>)> {
+    fn walk(dir: &include_dir::Dir<'static>, out: &mut Vec<(String, Vec<u8>)>) {
+        for f in dir.files() {
+            if f.path().extension().is_some_and(|e| e == "toml") {
+                out.push((format!("inventory/{}", f.path().display()), f.contents().to_vec()));
+            }
+        }
+        for d in dir.dirs() {
+            walk(d, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(&EMBEDDED, &mut out);
+    out.sort();
+    out
+}
+
+/// Reads one file's bytes into the loaded set.
+fn load_file(loaded: &mut Loaded, name: String, bytes: Vec<u8>) {
+    let (text, bad_utf8_at) = match String::from_utf8(bytes) {
+        Ok(t) => (t, None),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            (String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(at))
+        }
+    };
+    let file = loaded.sources.add(name, text);
+    if let Some(at) = bad_utf8_at {
+        loaded.findings.push(Finding::new(
+            Code::TomlSyntax,
+            Loc::new(file, at..at + 1),
+            "invalid UTF-8: TOML files must be UTF-8",
+        ));
+        return;
+    }
+    // The source text is owned by `sources`; parse a copy of the reference's data so the
+    // parsed values can borrow it while we push into `loaded`.
+    let text = loaded.sources.text(file).to_owned();
+    let table = match DeTable::parse(&text) {
+        Ok(t) => t,
+        Err(e) => {
+            let span = e.span().unwrap_or(0..0);
+            loaded.findings.push(Finding::new(Code::TomlSyntax, Loc::new(file, span), first_line(e.message())));
+            return;
+        }
+    };
+    let mut ctx = FileCtx { file, findings: &mut loaded.findings };
+    let raw = &mut loaded.raw;
+    for (key, value) in table.into_inner() {
+        let key_loc = Loc::new(file, key.span());
+        match key.get_ref().as_ref() {
+            "org" => {
+                if let Some(org) = ctx.object::<raw::Org>("org", value) {
+                    raw.org.push(org);
+                }
+            }
+            "site" => ctx.objects("site", value, &mut raw.sites),
+            "rack" => ctx.objects("rack", value, &mut raw.racks),
+            "server" => ctx.objects("server", value, &mut raw.servers),
+            "service" => ctx.objects("service", value, &mut raw.services),
+            "prefix" => ctx.objects("prefix", value, &mut raw.prefixes),
+            "upstream" => ctx.objects("upstream", value, &mut raw.upstreams),
+            "circuit" => ctx.objects("circuit", value, &mut raw.circuits),
+            "link" => ctx.objects("link", value, &mut raw.links),
+            "roa" => ctx.objects("roa", value, &mut raw.roas),
+            other => {
+                let hint = did_you_mean(other, raw::TABLES.iter().copied())
+                    .map(|m| format!("did you mean `{m}`?"));
+                ctx.findings.push(
+                    Finding::new(Code::UnknownField, key_loc, format!("unknown table `{other}` in an inventory file"))
+                        .maybe_hint(hint.or_else(|| Some(format!("the tables are: {}", raw::TABLES.join(", "))))),
+                );
+            }
+        }
+    }
+}
+
+fn first_line(s: &str) -> String {
+    s.lines().next().unwrap_or("").trim().to_owned()
+}
+
+/// Deserializes the objects of one file, reporting into its findings.
+pub(crate) struct FileCtx<'a> {
+    pub(crate) file: FileId,
+    pub(crate) findings: &'a mut Vec<Finding>,
+}
+
+impl FileCtx<'_> {
+    /// One `[[kind]]` array of tables.
+    pub(crate) fn objects<T: DeserializeOwned>(
+        &mut self,
+        kind: &str,
+        value: Spanned<DeValue<'_>>,
+        out: &mut Vec<(Loc, T)>,
+    ) {
+        let span = value.span();
+        match value.into_inner() {
+            DeValue::Array(items) => {
+                for item in items {
+                    if let Some(obj) = self.object(kind, item) {
+                        out.push(obj);
+                    }
+                }
+            }
+            other => self.findings.push(
+                Finding::new(
+                    Code::InvalidValue,
+                    Loc::new(self.file, span),
+                    format!("`{kind}` must be an array of tables, found {}", other.type_str()),
+                )
+                .hint(format!("write each one as [[{kind}]]")),
+            ),
+        }
+    }
+
+    /// One table, deserialized; `None` (with a finding) when it does not fit.
+    pub(crate) fn object<T: DeserializeOwned>(&mut self, kind: &str, value: Spanned<DeValue<'_>>) -> Option<(Loc, T)> {
+        let loc = Loc::new(self.file, value.span());
+        if !value.get_ref().is_table() {
+            self.findings.push(Finding::new(
+                Code::InvalidValue,
+                loc,
+                format!("`{kind}` must be a table, found {}", value.get_ref().type_str()),
+            ));
+            return None;
+        }
+        match T::deserialize(ValueDeserializer::from(value)) {
+            Ok(v) => Some((loc, v)),
+            Err(e) => {
+                let at = e.span().map_or(loc, |s| Loc::new(self.file, s));
+                self.findings.push(serde_finding(kind, at, e.message()));
+                None
+            }
+        }
+    }
+}
+
+/// Turns a serde error into a finding: unknown fields get their own code and a "did you mean".
+fn serde_finding(kind: &str, loc: Loc, message: &str) -> Finding {
+    let message = first_line(message);
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        let (field, expected) = rest.split_once('`').unwrap_or((rest, ""));
+        let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+        let hint = match did_you_mean(field, known.iter().copied()) {
+            Some(m) => format!("did you mean `{m}`?"),
+            None => format!("the fields of [[{kind}]] are: {}", known.join(", ")),
+        };
+        return Finding::new(Code::UnknownField, loc, format!("unknown field `{field}` in [[{kind}]]")).hint(hint);
+    }
+    Finding::new(Code::InvalidValue, loc, format!("in [[{kind}]]: {message}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_str(text: &str) -> Loaded {
+        load_files(vec![("t.toml".into(), text.as_bytes().to_vec())])
+    }
+
+    #[test]
+    fn one_bad_object_does_not_hide_the_others() {
+        let l = load_str("[[site]]\nid = \"a\"\n[[site]]\nidd = \"b\"\n[[site]]\nid = \"c\"\n");
+        assert_eq!(l.raw.sites.len(), 2);
+        assert_eq!(l.findings.len(), 1, "{:?}", l.findings); // the first error of an object stops it
+        assert_eq!(l.findings[0].code, Code::UnknownField);
+        assert_eq!(l.findings[0].hint.as_deref(), Some("did you mean `id`?"));
+        let lc = l.sources.line_col(l.findings[0].loc.unwrap());
+        assert_eq!(lc.line, 4);
+    }
+
+    #[test]
+    fn syntax_errors_point_at_the_line() {
+        let l = load_str("[[site]]\nid = \"a\n");
+        assert_eq!(l.findings.len(), 1);
+        assert_eq!(l.findings[0].code, Code::TomlSyntax);
+        assert_eq!(l.sources.line_col(l.findings[0].loc.unwrap()).line, 2);
+    }
+
+    #[test]
+    fn non_utf8_is_a_syntax_finding() {
+        let l = load_files(vec![("t.toml".into(), b"[[site]]\nid = \"\xff\"\n".to_vec())]);
+        assert_eq!(l.findings[0].code, Code::TomlSyntax);
+        assert_eq!(l.sources.line_col(l.findings[0].loc.unwrap()).line, 2);
+    }
+
+    #[test]
+    fn unknown_table_suggests_a_known_one() {
+        let l = load_str("[[sever]]\nid = \"a\"\n");
+        assert_eq!(l.findings[0].code, Code::UnknownField);
+        assert_eq!(l.findings[0].hint.as_deref(), Some("did you mean `server`?"));
+    }
+
+    #[test]
+    fn wrong_type_points_at_the_value() {
+        let l = load_str("[[rack]]\nid = \"r\"\nsite = \"s\"\nunits = \"many\"\n");
+        assert_eq!(l.findings[0].code, Code::InvalidValue);
+        assert_eq!(l.sources.line_col(l.findings[0].loc.unwrap()).line, 4);
+    }
+}

@@ -1,0 +1,419 @@
+//! The validated inventory: typed values, references resolved to indices, spans kept for
+//! findings. Built once by [`crate::resolve`]; every later pass reads it.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+use ipnetwork::IpNetwork;
+
+use crate::diag::Loc;
+
+macro_rules! index_types {
+    ($($(#[$doc:meta])* $name:ident;)*) => {$(
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(pub u32);
+        impl $name {
+            /// As a vector index.
+            pub fn ix(self) -> usize { self.0 as usize }
+            /// From a vector index.
+            pub fn from_ix(i: usize) -> Self { Self(u32::try_from(i).expect("fewer than 2^32 objects")) }
+        }
+    )*};
+}
+
+index_types! {
+    /// Index of a site.
+    SiteId;
+    /// Index of a rack.
+    RackId;
+    /// Index of a server (any machine).
+    ServerId;
+    /// Index of a service.
+    ServiceId;
+    /// Index of a prefix.
+    PrefixId;
+    /// Index of an upstream.
+    UpstreamId;
+    /// Index of a circuit.
+    CircuitId;
+}
+
+/// A value with the location it was written at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct At<T> {
+    /// The value.
+    pub value: T,
+    /// Where.
+    pub loc: Loc,
+}
+
+/// `[org]`.
+#[derive(Clone, Debug)]
+pub struct Org {
+    /// Display name.
+    pub name: String,
+    /// Our AS number.
+    pub asn: u32,
+    /// Distinct upstream ASNs required per in-use address.
+    pub min_upstreams: u32,
+    /// Where declared (None when the inventory has no `[org]`).
+    pub loc: Option<Loc>,
+}
+
+/// A datacenter.
+#[derive(Clone, Debug)]
+pub struct Site {
+    /// Id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Where declared.
+    pub loc: Loc,
+}
+
+/// A rack.
+#[derive(Clone, Debug)]
+pub struct Rack {
+    /// Id.
+    pub id: String,
+    /// Its site.
+    pub site: SiteId,
+    /// Number of units.
+    pub units: u32,
+    /// Power budget, watts.
+    pub power_w: Option<u32>,
+    /// Where declared.
+    pub loc: Loc,
+}
+
+/// What a machine is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    /// A physical server.
+    Server,
+    /// A router (runs BGP sessions).
+    Router,
+    /// A switch.
+    Switch,
+    /// A storage appliance.
+    Storage,
+    /// A virtual machine on a hypervisor.
+    Vm,
+}
+
+impl Kind {
+    /// The names accepted in `kind = "..."`.
+    pub const NAMES: &'static [&'static str] = &["server", "router", "switch", "storage", "vm"];
+
+    /// Parses a kind name.
+    pub fn parse(s: &str) -> Option<Kind> {
+        Some(match s {
+            "server" => Kind::Server,
+            "router" => Kind::Router,
+            "switch" => Kind::Switch,
+            "storage" => Kind::Storage,
+            "vm" => Kind::Vm,
+            _ => return None,
+        })
+    }
+
+    /// The name.
+    pub fn as_str(self) -> &'static str {
+        Kind::NAMES[self as usize]
+    }
+
+    /// Network and storage gear come up before what needs them.
+    pub fn is_infrastructure(self) -> bool {
+        matches!(self, Kind::Router | Kind::Switch | Kind::Storage)
+    }
+}
+
+/// Where a physical machine is mounted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mount {
+    /// The rack.
+    pub rack: RackId,
+    /// Lowest unit occupied (from 1).
+    pub unit: u32,
+}
+
+/// A machine: physical or vm.
+#[derive(Clone, Debug)]
+pub struct Server {
+    /// Id.
+    pub id: String,
+    /// What it is.
+    pub kind: Kind,
+    /// Its site: its own for physical machines, its host's for vms (None if unresolvable).
+    pub site: Option<SiteId>,
+    /// Rack and unit, for mounted physical machines.
+    pub mount: Option<Mount>,
+    /// Height in units (0 for vms).
+    pub height: u32,
+    /// Power draw, watts.
+    pub power_w: Option<u32>,
+    /// The hypervisor, for vms.
+    pub host: Option<ServerId>,
+    /// Addresses.
+    pub addresses: Vec<At<IpAddr>>,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Serial number.
+    pub serial: Option<String>,
+    /// Asset tag.
+    pub asset_tag: Option<String>,
+    /// The `[[server]]` table.
+    pub loc: Loc,
+    /// Where each placement field was written (for rack findings).
+    pub field_locs: FieldLocs,
+}
+
+/// Locations of a server's placement fields, where present.
+#[derive(Clone, Debug, Default)]
+pub struct FieldLocs {
+    /// `site = ...`.
+    pub site: Option<Loc>,
+    /// `rack = ...`.
+    pub rack: Option<Loc>,
+    /// `unit = ...`.
+    pub unit: Option<Loc>,
+    /// `height = ...`.
+    pub height: Option<Loc>,
+    /// `host = ...`.
+    pub host: Option<Loc>,
+}
+
+impl Server {
+    /// True for vms.
+    pub fn is_vm(&self) -> bool {
+        self.kind == Kind::Vm
+    }
+}
+
+/// How much a service's downtime matters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Criticality {
+    /// Weight 1.
+    Low,
+    /// Weight 2.
+    Normal,
+    /// Weight 3.
+    High,
+}
+
+impl Criticality {
+    /// The names accepted in `criticality = "..."`.
+    pub const NAMES: &'static [&'static str] = &["low", "normal", "high"];
+
+    /// Parses a name.
+    pub fn parse(s: &str) -> Option<Criticality> {
+        Some(match s {
+            "low" => Criticality::Low,
+            "normal" => Criticality::Normal,
+            "high" => Criticality::High,
+            _ => return None,
+        })
+    }
+
+    /// The name.
+    pub fn as_str(self) -> &'static str {
+        Criticality::NAMES[self as usize]
+    }
+
+    /// Downtime weight in the plan objective.
+    pub fn weight(self) -> u32 {
+        self as u32 + 1
+    }
+}
+
+/// A service.
+#[derive(Clone, Debug)]
+pub struct Service {
+    /// Id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Replicas (resolved).
+    pub runs_on: Vec<ServerId>,
+    /// Replicas that must be up (as written; may be invalid, see service-min-up).
+    pub min_up: u32,
+    /// Services it depends on (resolved).
+    pub depends_on: Vec<ServiceId>,
+    /// Criticality.
+    pub criticality: Criticality,
+    /// Verification command.
+    pub check: Option<String>,
+    /// Where declared.
+    pub loc: Loc,
+    /// Where `min_up` was written (or the table).
+    pub min_up_loc: Loc,
+}
+
+/// Our own IP space.
+#[derive(Clone, Debug)]
+pub struct Prefix {
+    /// The network.
+    pub cidr: IpNetwork,
+    /// The site whose hosts use it; None for aggregates.
+    pub site: Option<SiteId>,
+    /// What it is for.
+    pub description: String,
+    /// Where declared.
+    pub loc: Loc,
+}
+
+/// A transit provider.
+#[derive(Clone, Debug)]
+pub struct Upstream {
+    /// Id.
+    pub id: String,
+    /// AS number.
+    pub asn: u32,
+    /// Display name.
+    pub name: String,
+    /// Where declared.
+    pub loc: Loc,
+}
+
+/// A BGP session with an upstream.
+#[derive(Clone, Debug)]
+pub struct Circuit {
+    /// Id.
+    pub id: String,
+    /// The upstream.
+    pub upstream: UpstreamId,
+    /// Where the session lands.
+    pub site: SiteId,
+    /// Our router.
+    pub router: ServerId,
+    /// What the inventory says it announces.
+    pub announce: Vec<At<IpNetwork>>,
+    /// The router config, relative to the inventory folder.
+    pub config: Option<At<String>>,
+    /// Where declared.
+    pub loc: Loc,
+}
+
+/// Reachability between sites.
+#[derive(Clone, Debug)]
+pub struct Link {
+    /// The sites joined.
+    pub sites: Vec<SiteId>,
+    /// What it is.
+    pub description: String,
+    /// Where declared.
+    pub loc: Loc,
+}
+
+/// A route origin authorisation.
+#[derive(Clone, Debug)]
+pub struct Roa {
+    /// The ROA prefix.
+    pub prefix: IpNetwork,
+    /// Longest authorised length.
+    pub max_length: u8,
+    /// Authorised origin.
+    pub asn: u32,
+    /// Where declared (None for ROAs from a `--roas` export).
+    pub loc: Option<Loc>,
+}
+
+/// The whole validated inventory. Objects whose references could not be resolved are kept
+/// with what could be (see each field), or dropped when nothing useful remains.
+#[derive(Clone, Debug, Default)]
+pub struct Inventory {
+    /// `[org]`.
+    pub org: Org,
+    /// Sites.
+    pub sites: Vec<Site>,
+    /// Racks.
+    pub racks: Vec<Rack>,
+    /// Machines.
+    pub servers: Vec<Server>,
+    /// Services.
+    pub services: Vec<Service>,
+    /// Prefixes.
+    pub prefixes: Vec<Prefix>,
+    /// Upstreams.
+    pub upstreams: Vec<Upstream>,
+    /// Circuits.
+    pub circuits: Vec<Circuit>,
+    /// Links.
+    pub links: Vec<Link>,
+    /// ROAs.
+    pub roas: Vec<Roa>,
+    /// Id lookups.
+    pub index: Index,
+}
+
+impl Default for Org {
+    fn default() -> Org {
+        Org { name: String::new(), asn: 0, min_upstreams: 2, loc: None }
+    }
+}
+
+/// Id to index maps, per kind.
+#[derive(Clone, Debug, Default)]
+pub struct Index {
+    /// Sites.
+    pub sites: HashMap<String, SiteId>,
+    /// Racks.
+    pub racks: HashMap<String, RackId>,
+    /// Servers.
+    pub servers: HashMap<String, ServerId>,
+    /// Services.
+    pub services: HashMap<String, ServiceId>,
+    /// Upstreams.
+    pub upstreams: HashMap<String, UpstreamId>,
+    /// Circuits.
+    pub circuits: HashMap<String, CircuitId>,
+}
+
+impl Inventory {
+    /// A site.
+    pub fn site(&self, id: SiteId) -> &Site {
+        &self.sites[id.ix()]
+    }
+
+    /// A rack.
+    pub fn rack(&self, id: RackId) -> &Rack {
+        &self.racks[id.ix()]
+    }
+
+    /// A server.
+    pub fn server(&self, id: ServerId) -> &Server {
+        &self.servers[id.ix()]
+    }
+
+    /// A service.
+    pub fn service(&self, id: ServiceId) -> &Service {
+        &self.services[id.ix()]
+    }
+
+    /// All server ids.
+    pub fn server_ids(&self) -> impl Iterator<Item = ServerId> + use<'_> {
+        (0..self.servers.len()).map(ServerId::from_ix)
+    }
+
+    /// All service ids.
+    pub fn service_ids(&self) -> impl Iterator<Item = ServiceId> + use<'_> {
+        (0..self.services.len()).map(ServiceId::from_ix)
+    }
+
+    /// The physical machine a server stands on: itself, or a vm's host.
+    pub fn physical(&self, id: ServerId) -> ServerId {
+        self.server(id).host.unwrap_or(id)
+    }
+
+    /// The vms on each host, indexed by server.
+    pub fn vms_by_host(&self) -> Vec<Vec<ServerId>> {
+        let mut out = vec![Vec::new(); self.servers.len()];
+        for (i, s) in self.servers.iter().enumerate() {
+            if let Some(h) = s.host {
+                out[h.ix()].push(ServerId::from_ix(i));
+            }
+        }
+        out
+    }
+}

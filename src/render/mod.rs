@@ -1,0 +1,5 @@
+//! Printers: findings (human, JSON, GitHub annotations) and tables. Nothing here decides what
+//! is reported; it only formats.
+
+pub mod findings;
+pub mod tables;
