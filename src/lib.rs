@@ -48,6 +48,11 @@ pub fn check_inventory(root: load::Root) -> Result<Checked, load::LoadError> {
 pub fn check_loaded(loaded: load::Loaded) -> Checked {
     let load::Loaded { root, sources, raw, mut findings } = loaded;
     let inventory = resolve::resolve(raw, &sources, &mut findings);
+    // A file that did not parse declared objects we cannot see: references to them would all
+    // be reported as unknown, burying the one real error.
+    if findings.iter().any(|f| f.code == diag::Code::TomlSyntax) {
+        findings.retain(|f| f.code != diag::Code::UnknownReference);
+    }
     findings.extend(check::check(&inventory));
     diag::sort(&mut findings);
     Checked { root, sources, inventory, findings }
