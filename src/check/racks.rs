@@ -28,8 +28,9 @@ pub fn check(inv: &Inventory, out: &mut Vec<Finding>) {
                         Code::RackOverflow,
                         unit_loc,
                         format!(
-                            "`{}` occupies units {unit}-{top} but rack `{}` has {} units",
-                            sv.id, rack.id, rack.units
+                            "`{}` occupies {} but rack `{}` has {} units",
+                            sv.id,
+                            units(unit, top), rack.id, rack.units
                         ),
                     )
                     .object("server", &sv.id)
@@ -45,10 +46,11 @@ pub fn check(inv: &Inventory, out: &mut Vec<Finding>) {
                             Code::RackOverlap,
                             unit_loc,
                             format!(
-                                "`{}` (units {unit}-{top}) overlaps `{}` (units {ounit}-{}) in rack `{}`",
+                                "`{}` ({}) overlaps `{}` ({}) in rack `{}`",
                                 sv.id,
+                                units(unit, top),
                                 o.id,
-                                ounit + o.height - 1,
+                                units(ounit, ounit + o.height - 1),
                                 rack.id
                             ),
                         )
@@ -98,6 +100,11 @@ pub fn check(inv: &Inventory, out: &mut Vec<Finding>) {
             }
         }
     }
+}
+
+/// `unit 3` or `units 3-4`.
+pub fn units(low: u32, high: u32) -> String {
+    if low == high { format!("unit {low}") } else { format!("units {low}-{high}") }
 }
 
 #[cfg(test)]
