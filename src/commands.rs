@@ -8,11 +8,11 @@ use crate::load::{self, Root};
 use crate::render::{findings as rf, tables};
 
 /// Exit code: no errors.
-pub const OK: u8 = 0;
+pub(crate) const OK: u8 = 0;
 /// Exit code: findings of severity error.
-pub const FINDINGS: u8 = 1;
+pub(crate) const FINDINGS: u8 = 1;
 /// Exit code: unreadable input or bad command line.
-pub const USAGE: u8 = 2;
+pub(crate) const USAGE: u8 = 2;
 
 /// An error that ends the command with exit code 2.
 struct Fatal(String);
@@ -28,7 +28,9 @@ pub fn run(cli: Cli) -> u8 {
     let color = match cli.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
     };
     let ctx = Ctx { inventory: cli.inventory, color };
     let mut out = String::new();
@@ -62,7 +64,9 @@ impl Ctx {
             None => {
                 let r = load::find_default();
                 if matches!(r, Root::Embedded) {
-                    eprintln!("note: no inventory/ folder here or above; using the built-in example inventory");
+                    eprintln!(
+                        "note: no inventory/ folder here or above; using the built-in example inventory"
+                    );
                 }
                 r
             }
@@ -129,9 +133,17 @@ fn explain(a: ExplainArgs, out: &mut String) -> Result<u8, Fatal> {
                 let hint = crate::diag::did_you_mean(&name, Code::ALL.iter().map(|c| c.name()))
                     .map(|m| format!(" (did you mean `{m}`?)"))
                     .unwrap_or_default();
-                return Err(Fatal(format!("unknown finding code `{name}`{hint}; `dcplan explain` lists them")));
+                return Err(Fatal(format!(
+                    "unknown finding code `{name}`{hint}; `dcplan explain` lists them"
+                )));
             };
-            out.push_str(&format!("{} ({})\n\n{}\n\n{}\n", c.name(), c.default_severity(), c.summary(), c.explanation()));
+            out.push_str(&format!(
+                "{} ({})\n\n{}\n\n{}\n",
+                c.name(),
+                c.default_severity(),
+                c.summary(),
+                c.explanation()
+            ));
             Ok(OK)
         }
     }

@@ -387,10 +387,7 @@ impl Summary {
 pub fn sort(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
         let key = |f: &Finding| f.loc.map(|l| (l.file, l.start));
-        key(a)
-            .cmp(&key(b))
-            .then(a.code.cmp(&b.code))
-            .then_with(|| a.message.cmp(&b.message))
+        key(a).cmp(&key(b)).then(a.code.cmp(&b.code)).then_with(|| a.message.cmp(&b.message))
     });
 }
 

@@ -117,8 +117,8 @@ fn read_disk(path: &Path) -> Result<Vec<(String, Vec<u8>)>, LoadError> {
     let meta = std::fs::metadata(path)
         .map_err(|e| LoadError(format!("cannot read inventory `{}`: {e}", path.display())))?;
     if meta.is_file() {
-        let bytes = std::fs::read(path)
-            .map_err(|e| LoadError(format!("cannot read `{}`: {e}", path.display())))?;
+        let bytes =
+            std::fs::read(path).map_err(|e| LoadError(format!("cannot read `{}`: {e}", path.display())))?;
         return Ok(vec![(path.display().to_string(), bytes)]);
     }
     let mut files = Vec::new();
@@ -183,7 +183,11 @@ fn load_file(loaded: &mut Loaded, name: String, bytes: Vec<u8>) {
         Ok(t) => t,
         Err(e) => {
             let span = e.span().unwrap_or(0..0);
-            loaded.findings.push(Finding::new(Code::TomlSyntax, Loc::new(file, span), first_line(e.message())));
+            loaded.findings.push(Finding::new(
+                Code::TomlSyntax,
+                Loc::new(file, span),
+                first_line(e.message()),
+            ));
             return;
         }
     };
@@ -207,11 +211,15 @@ fn load_file(loaded: &mut Loaded, name: String, bytes: Vec<u8>) {
             "link" => ctx.objects("link", value, &mut raw.links),
             "roa" => ctx.objects("roa", value, &mut raw.roas),
             other => {
-                let hint = did_you_mean(other, raw::TABLES.iter().copied())
-                    .map(|m| format!("did you mean `{m}`?"));
+                let hint =
+                    did_you_mean(other, raw::TABLES.iter().copied()).map(|m| format!("did you mean `{m}`?"));
                 ctx.findings.push(
-                    Finding::new(Code::UnknownField, key_loc, format!("unknown table `{other}` in an inventory file"))
-                        .maybe_hint(hint.or_else(|| Some(format!("the tables are: {}", raw::TABLES.join(", "))))),
+                    Finding::new(
+                        Code::UnknownField,
+                        key_loc,
+                        format!("unknown table `{other}` in an inventory file"),
+                    )
+                    .maybe_hint(hint.or_else(|| Some(format!("the tables are: {}", raw::TABLES.join(", "))))),
                 );
             }
         }
@@ -257,7 +265,11 @@ impl FileCtx<'_> {
     }
 
     /// One table, deserialized; `None` (with a finding) when it does not fit.
-    pub(crate) fn object<T: DeserializeOwned>(&mut self, kind: &str, value: Spanned<DeValue<'_>>) -> Option<(Loc, T)> {
+    pub(crate) fn object<T: DeserializeOwned>(
+        &mut self,
+        kind: &str,
+        value: Spanned<DeValue<'_>>,
+    ) -> Option<(Loc, T)> {
         let loc = Loc::new(self.file, value.span());
         if !value.get_ref().is_table() {
             self.findings.push(Finding::new(
@@ -288,7 +300,8 @@ fn serde_finding(kind: &str, loc: Loc, message: &str) -> Finding {
             Some(m) => format!("did you mean `{m}`?"),
             None => format!("the fields of [[{kind}]] are: {}", known.join(", ")),
         };
-        return Finding::new(Code::UnknownField, loc, format!("unknown field `{field}` in [[{kind}]]")).hint(hint);
+        return Finding::new(Code::UnknownField, loc, format!("unknown field `{field}` in [[{kind}]]"))
+            .hint(hint);
     }
     Finding::new(Code::InvalidValue, loc, format!("in [[{kind}]]: {message}"))
 }

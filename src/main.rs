@@ -1,3 +1,4 @@
+//! dcplan command-line entry point: parse, run, exit.
 use std::process::ExitCode;
 
 use clap::Parser;

@@ -84,7 +84,12 @@ impl Resolver<'_> {
         let loc = loc_of(table, id);
         let name = id.get_ref();
         if !valid_id(name) {
-            self.invalid(loc, kind, name, format!("invalid {kind} id `{name}`: ids are [a-z0-9][a-z0-9._-]*"));
+            self.invalid(
+                loc,
+                kind,
+                name,
+                format!("invalid {kind} id `{name}`: ids are [a-z0-9][a-z0-9._-]*"),
+            );
             return false;
         }
         self.declared.entry(kind).or_default().insert(name.clone());
@@ -188,7 +193,12 @@ impl Resolver<'_> {
             let units = match u32::try_from(units) {
                 Ok(u) if u >= 1 => u,
                 _ => {
-                    self.invalid(loc_of(loc, &r.units), "rack", &id, format!("rack units must be at least 1, found {units}"));
+                    self.invalid(
+                        loc_of(loc, &r.units),
+                        "rack",
+                        &id,
+                        format!("rack units must be at least 1, found {units}"),
+                    );
                     0
                 }
             };
@@ -207,7 +217,12 @@ impl Resolver<'_> {
         match u32::try_from(*w.get_ref()) {
             Ok(v) => Some(v),
             Err(_) => {
-                self.invalid(loc_of(table, w), kind, id, format!("power_w must be between 0 and {}", u32::MAX));
+                self.invalid(
+                    loc_of(table, w),
+                    kind,
+                    id,
+                    format!("power_w must be between 0 and {}", u32::MAX),
+                );
                 None
             }
         }
@@ -217,7 +232,12 @@ impl Resolver<'_> {
         match u32::try_from(*v.get_ref()) {
             Ok(u) if u >= 1 => Some(u),
             _ => {
-                self.invalid(loc_of(table, v), "server", id, format!("{field} must be at least 1, found {}", v.get_ref()));
+                self.invalid(
+                    loc_of(table, v),
+                    "server",
+                    id,
+                    format!("{field} must be at least 1, found {}", v.get_ref()),
+                );
                 None
             }
         }
@@ -230,11 +250,18 @@ impl Resolver<'_> {
             match a.get_ref().parse::<IpAddr>() {
                 Ok(ip) => out.push(At { value: ip, loc }),
                 Err(_) => {
-                    let hint = a.get_ref().contains('/').then(|| "addresses are written without a prefix length".to_owned());
+                    let hint = a
+                        .get_ref()
+                        .contains('/')
+                        .then(|| "addresses are written without a prefix length".to_owned());
                     self.push(
-                        Finding::new(Code::InvalidValue, loc, format!("`{}` is not an IP address", a.get_ref()))
-                            .object(kind, id)
-                            .maybe_hint(hint),
+                        Finding::new(
+                            Code::InvalidValue,
+                            loc,
+                            format!("`{}` is not an IP address", a.get_ref()),
+                        )
+                        .object(kind, id)
+                        .maybe_hint(hint),
                     );
                 }
             }
@@ -255,12 +282,18 @@ impl Resolver<'_> {
             let kind = match &s.kind {
                 None => Kind::Server,
                 Some(k) => Kind::parse(k.get_ref()).unwrap_or_else(|| {
-                    let hint = did_you_mean(k.get_ref(), Kind::NAMES.iter().copied())
-                        .map_or_else(|| format!("kind is one of: {}", Kind::NAMES.join(", ")), |m| format!("did you mean `{m}`?"));
+                    let hint = did_you_mean(k.get_ref(), Kind::NAMES.iter().copied()).map_or_else(
+                        || format!("kind is one of: {}", Kind::NAMES.join(", ")),
+                        |m| format!("did you mean `{m}`?"),
+                    );
                     self.push(
-                        Finding::new(Code::InvalidValue, loc_of(loc, k), format!("unknown kind `{}`", k.get_ref()))
-                            .object("server", &id)
-                            .hint(hint),
+                        Finding::new(
+                            Code::InvalidValue,
+                            loc_of(loc, k),
+                            format!("unknown kind `{}`", k.get_ref()),
+                        )
+                        .object("server", &id)
+                        .hint(hint),
                     );
                     Kind::Server
                 }),
@@ -300,11 +333,20 @@ impl Resolver<'_> {
                 .flatten()
                 .collect();
                 if !placed.is_empty() {
-                    let at = server.field_locs.site.or(server.field_locs.rack).or(server.field_locs.unit).or(server.field_locs.height);
+                    let at = server
+                        .field_locs
+                        .site
+                        .or(server.field_locs.rack)
+                        .or(server.field_locs.unit)
+                        .or(server.field_locs.height);
                     self.push(
-                        Finding::new(Code::VmHost, at.unwrap_or(loc), format!("vm `{id}` has {}: a vm is where its host is", placed.join(", ")))
-                            .object("server", &id)
-                            .hint("remove the field; set `host` to the hypervisor"),
+                        Finding::new(
+                            Code::VmHost,
+                            at.unwrap_or(loc),
+                            format!("vm `{id}` has {}: a vm is where its host is", placed.join(", ")),
+                        )
+                        .object("server", &id)
+                        .hint("remove the field; set `host` to the hypervisor"),
                     );
                 }
                 if s.host.is_none() {
@@ -318,25 +360,47 @@ impl Resolver<'_> {
             } else {
                 if let Some(h) = &s.host {
                     self.push(
-                        Finding::new(Code::VmHost, loc_of(loc, h), format!("`{id}` is a {} but has a host: only vms have one", kind.as_str()))
-                            .object("server", &id)
-                            .hint("set `kind = \"vm\"`, or remove `host`"),
+                        Finding::new(
+                            Code::VmHost,
+                            loc_of(loc, h),
+                            format!("`{id}` is a {} but has a host: only vms have one", kind.as_str()),
+                        )
+                        .object("server", &id)
+                        .hint("set `kind = \"vm\"`, or remove `host`"),
                     );
                 }
                 hosts.push(None);
                 match &s.site {
-                    Some(site) => server.site = self.reference(loc, ("server", &id), "site", "site", site, &inv.index.sites),
-                    None => self.invalid(loc, "server", &id, format!("{} `{id}` has no `site` (required for physical machines)", kind.as_str())),
+                    Some(site) => {
+                        server.site =
+                            self.reference(loc, ("server", &id), "site", "site", site, &inv.index.sites)
+                    }
+                    None => self.invalid(
+                        loc,
+                        "server",
+                        &id,
+                        format!("{} `{id}` has no `site` (required for physical machines)", kind.as_str()),
+                    ),
                 }
                 server.height = match &s.height {
                     Some(h) => self.positive(loc, &id, "height", h).unwrap_or(1),
                     None => 1,
                 };
-                let rack = s.rack.as_ref().and_then(|r| self.reference(loc, ("server", &id), "rack", "rack", r, &inv.index.racks));
+                let rack = s
+                    .rack
+                    .as_ref()
+                    .and_then(|r| self.reference(loc, ("server", &id), "rack", "rack", r, &inv.index.racks));
                 let unit = s.unit.as_ref().and_then(|u| self.positive(loc, &id, "unit", u));
                 match (&s.rack, &s.unit) {
-                    (Some(_), None) => self.invalid(loc, "server", &id, format!("`{id}` has a rack but no `unit`")),
-                    (None, Some(u)) => self.invalid(loc_of(loc, u), "server", &id, format!("`{id}` has a unit but no `rack`")),
+                    (Some(_), None) => {
+                        self.invalid(loc, "server", &id, format!("`{id}` has a rack but no `unit`"))
+                    }
+                    (None, Some(u)) => self.invalid(
+                        loc_of(loc, u),
+                        "server",
+                        &id,
+                        format!("`{id}` has a unit but no `rack`"),
+                    ),
                     _ => {}
                 }
                 if let (Some(rack), Some(unit)) = (rack, unit) {
@@ -349,12 +413,19 @@ impl Resolver<'_> {
         for (i, h) in hosts.into_iter().enumerate() {
             let Some((loc, h)) = h else { continue };
             let id = inv.servers[i].id.clone();
-            let Some(host) = self.reference(loc, ("server", &id), "server", "host", &h, &inv.index.servers) else { continue };
+            let Some(host) = self.reference(loc, ("server", &id), "server", "host", &h, &inv.index.servers)
+            else {
+                continue;
+            };
             if inv.servers[host.ix()].is_vm() {
                 self.push(
-                    Finding::new(Code::VmHost, loc_of(loc, &h), format!("vm `{id}` runs on `{}`, which is itself a vm", h.get_ref()))
-                        .object("server", &id)
-                        .related(inv.servers[host.ix()].loc, "declared as a vm here"),
+                    Finding::new(
+                        Code::VmHost,
+                        loc_of(loc, &h),
+                        format!("vm `{id}` runs on `{}`, which is itself a vm", h.get_ref()),
+                    )
+                    .object("server", &id)
+                    .related(inv.servers[host.ix()].loc, "declared as a vm here"),
                 );
                 continue;
             }
@@ -376,9 +447,16 @@ impl Resolver<'_> {
             let id = s.id.get_ref().clone();
             let mut runs_on = Vec::new();
             for r in &s.runs_on {
-                if let Some(sv) = self.reference(loc, ("service", &id), "server", "runs_on", r, &inv.index.servers) {
+                if let Some(sv) =
+                    self.reference(loc, ("service", &id), "server", "runs_on", r, &inv.index.servers)
+                {
                     if runs_on.contains(&sv) {
-                        self.invalid(loc_of(loc, r), "service", &id, format!("`{}` is listed twice in runs_on", r.get_ref()));
+                        self.invalid(
+                            loc_of(loc, r),
+                            "service",
+                            &id,
+                            format!("`{}` is listed twice in runs_on", r.get_ref()),
+                        );
                     } else {
                         runs_on.push(sv);
                     }
@@ -388,10 +466,11 @@ impl Resolver<'_> {
             for d in &s.depends_on {
                 if d.get_ref() == &id {
                     self.invalid(loc_of(loc, d), "service", &id, format!("service `{id}` depends on itself"));
-                } else if let Some(dep) = self.reference(loc, ("service", &id), "service", "depends_on", d, &inv.index.services) {
-                    if !depends_on.contains(&dep) {
-                        depends_on.push(dep);
-                    }
+                } else if let Some(dep) =
+                    self.reference(loc, ("service", &id), "service", "depends_on", d, &inv.index.services)
+                    && !depends_on.contains(&dep)
+                {
+                    depends_on.push(dep);
                 }
             }
             let criticality = match &s.criticality {
@@ -413,23 +492,46 @@ impl Resolver<'_> {
                     match u32::try_from(*m.get_ref()) {
                         Ok(v) => (v, at),
                         Err(_) => {
-                            self.invalid(at, "service", &id, format!("min_up must be a count, found {}", m.get_ref()));
+                            self.invalid(
+                                at,
+                                "service",
+                                &id,
+                                format!("min_up must be a count, found {}", m.get_ref()),
+                            );
                             (1, at)
                         }
                     }
                 }
             };
             let name = s.name.unwrap_or_else(|| id.clone());
-            inv.services.push(Service { id, name, runs_on, min_up, depends_on, criticality, check: s.check, loc, min_up_loc });
+            inv.services.push(Service {
+                id,
+                name,
+                runs_on,
+                min_up,
+                depends_on,
+                criticality,
+                check: s.check,
+                loc,
+                min_up_loc,
+            });
         }
     }
 
     fn prefixes(&mut self, prefixes: Vec<(Loc, raw::Prefix)>, inv: &mut Inventory) {
         for (loc, p) in prefixes {
             let text = p.cidr.get_ref().clone();
-            let site = p.site.as_ref().and_then(|s| self.reference(loc, ("prefix", &text), "site", "site", s, &inv.index.sites));
+            let site = p
+                .site
+                .as_ref()
+                .and_then(|s| self.reference(loc, ("prefix", &text), "site", "site", s, &inv.index.sites));
             match parse_cidr(&text) {
-                Ok(cidr) => inv.prefixes.push(Prefix { cidr, site, description: p.description.unwrap_or_default(), loc }),
+                Ok(cidr) => inv.prefixes.push(Prefix {
+                    cidr,
+                    site,
+                    description: p.description.unwrap_or_default(),
+                    loc,
+                }),
                 Err(e) => self.invalid(loc_of(loc, &p.cidr), "prefix", &text, e),
             }
         }
@@ -456,7 +558,8 @@ impl Resolver<'_> {
             }
             let id = c.id.get_ref().clone();
             let owner = ("circuit", id.as_str());
-            let upstream = self.reference(loc, owner, "upstream", "upstream", &c.upstream, &inv.index.upstreams);
+            let upstream =
+                self.reference(loc, owner, "upstream", "upstream", &c.upstream, &inv.index.upstreams);
             let site = self.reference(loc, owner, "site", "site", &c.site, &inv.index.sites);
             let mut router = self.reference(loc, owner, "server", "router", &c.router, &inv.index.servers);
             if let Some(r) = router {
@@ -466,7 +569,11 @@ impl Resolver<'_> {
                         Finding::new(
                             Code::UnknownReference,
                             loc_of(loc, &c.router),
-                            format!("circuit `{id}`: router `{}` is a {}, not a router", c.router.get_ref(), kind.as_str()),
+                            format!(
+                                "circuit `{id}`: router `{}` is a {}, not a router",
+                                c.router.get_ref(),
+                                kind.as_str()
+                            ),
                         )
                         .object("circuit", &id)
                         .related(inv.server(r).loc, "declared here")
@@ -499,7 +606,9 @@ impl Resolver<'_> {
             let label = l.sites.get_ref().iter().map(|s| s.get_ref().as_str()).collect::<Vec<_>>().join("-");
             let mut sites = Vec::new();
             for s in l.sites.get_ref() {
-                if let Some(site) = self.reference(loc, ("link", &label), "site", "sites", s, &inv.index.sites) {
+                if let Some(site) =
+                    self.reference(loc, ("link", &label), "site", "sites", s, &inv.index.sites)
+                {
                     sites.push(site);
                 }
             }
@@ -528,7 +637,10 @@ impl Resolver<'_> {
                     at,
                     "roa",
                     &text,
-                    format!("max_length {max_length} must be between the prefix length {} and {max_bits}", prefix.prefix()),
+                    format!(
+                        "max_length {max_length} must be between the prefix length {} and {max_bits}",
+                        prefix.prefix()
+                    ),
                 );
                 continue;
             }

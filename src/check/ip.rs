@@ -26,55 +26,64 @@ pub fn check(inv: &Inventory, out: &mut Vec<Finding>) {
             if let Some((first, floc)) = seen.get(&ip) {
                 let other = &inv.server(*first).id;
                 out.push(
-                    Finding::new(Code::IpDuplicate, a.loc, format!("address {ip} of `{}` is also on `{other}`", sv.id))
-                        .object("server", &sv.id)
-                        .related(*floc, format!("also used here, by `{other}`")),
+                    Finding::new(
+                        Code::IpDuplicate,
+                        a.loc,
+                        format!("address {ip} of `{}` is also on `{other}`", sv.id),
+                    )
+                    .object("server", &sv.id)
+                    .related(*floc, format!("also used here, by `{other}`")),
                 );
                 continue;
             }
             seen.insert(ip, (id, a.loc));
             if own.longest(ip).is_none() {
                 out.push(
-                    Finding::new(Code::IpOutsideOwnSpace, a.loc, format!("address {ip} of `{}` is outside our own space", sv.id))
-                        .object("server", &sv.id)
-                        .hint("add the covering [[prefix]], or renumber the machine"),
+                    Finding::new(
+                        Code::IpOutsideOwnSpace,
+                        a.loc,
+                        format!("address {ip} of `{}` is outside our own space", sv.id),
+                    )
+                    .object("server", &sv.id)
+                    .hint("add the covering [[prefix]], or renumber the machine"),
                 );
                 continue;
             }
             let Some(&[p, ..]) = sites.longest(ip) else { continue };
             let prefix = &inv.prefixes[p.ix()];
-            if let (Some(want), Some(have)) = (prefix.site, sv.site) {
-                if want != have {
-                    out.push(
-                        Finding::new(
-                            Code::IpWrongSite,
-                            a.loc,
-                            format!(
-                                "address {ip} of `{}` (at site `{}`) is in {}, the subnet of site `{}`",
-                                sv.id,
-                                inv.site(have).id,
-                                prefix.cidr,
-                                inv.site(want).id
-                            ),
-                        )
-                        .object("server", &sv.id)
-                        .related(prefix.loc, "subnet declared here"),
-                    );
-                }
+            if let (Some(want), Some(have)) = (prefix.site, sv.site)
+                && want != have
+            {
+                out.push(
+                    Finding::new(
+                        Code::IpWrongSite,
+                        a.loc,
+                        format!(
+                            "address {ip} of `{}` (at site `{}`) is in {}, the subnet of site `{}`",
+                            sv.id,
+                            inv.site(have).id,
+                            prefix.cidr,
+                            inv.site(want).id
+                        ),
+                    )
+                    .object("server", &sv.id)
+                    .related(prefix.loc, "subnet declared here"),
+                );
             }
-            if let (IpAddr::V4(a4), ipnetwork::IpNetwork::V4(n4)) = (ip, prefix.cidr) {
-                if n4.prefix() < 31 && (a4 == n4.network() || a4 == n4.broadcast()) {
-                    let what = if a4 == n4.network() { "network" } else { "broadcast" };
-                    out.push(
-                        Finding::new(
-                            Code::IpReserved,
-                            a.loc,
-                            format!("address {ip} of `{}` is the {what} address of {}", sv.id, prefix.cidr),
-                        )
-                        .object("server", &sv.id)
-                        .related(prefix.loc, "subnet declared here"),
-                    );
-                }
+            if let (IpAddr::V4(a4), ipnetwork::IpNetwork::V4(n4)) = (ip, prefix.cidr)
+                && n4.prefix() < 31
+                && (a4 == n4.network() || a4 == n4.broadcast())
+            {
+                let what = if a4 == n4.network() { "network" } else { "broadcast" };
+                out.push(
+                    Finding::new(
+                        Code::IpReserved,
+                        a.loc,
+                        format!("address {ip} of `{}` is the {what} address of {}", sv.id, prefix.cidr),
+                    )
+                    .object("server", &sv.id)
+                    .related(prefix.loc, "subnet declared here"),
+                );
             }
         }
     }
@@ -95,16 +104,21 @@ fn prefix_overlaps(inv: &Inventory, out: &mut Vec<Finding>) {
     site_prefixes.sort();
     let mut furthest: Option<(net::Key, usize)> = None;
     for &(lo, hi, i) in &site_prefixes {
-        if let Some((fhi, j)) = furthest {
-            if fhi.v6 == lo.v6 && lo.bits <= fhi.bits {
-                let (a, b) = (&inv.prefixes[i], &inv.prefixes[j]);
-                out.push(
-                    Finding::new(Code::PrefixOverlap, a.loc, format!("site prefix {} overlaps site prefix {}", a.cidr, b.cidr))
-                        .object("prefix", &a.cidr.to_string())
-                        .related(b.loc, format!("{} declared here", b.cidr))
-                        .hint("site subnets must be disjoint; aggregates (no `site`) may contain them"),
-                );
-            }
+        if let Some((fhi, j)) = furthest
+            && fhi.v6 == lo.v6
+            && lo.bits <= fhi.bits
+        {
+            let (a, b) = (&inv.prefixes[i], &inv.prefixes[j]);
+            out.push(
+                Finding::new(
+                    Code::PrefixOverlap,
+                    a.loc,
+                    format!("site prefix {} overlaps site prefix {}", a.cidr, b.cidr),
+                )
+                .object("prefix", &a.cidr.to_string())
+                .related(b.loc, format!("{} declared here", b.cidr))
+                .hint("site subnets must be disjoint; aggregates (no `site`) may contain them"),
+            );
         }
         if furthest.is_none_or(|(fhi, _)| fhi.v6 != hi.v6 || hi.bits > fhi.bits) {
             furthest = Some((hi, i));
@@ -129,24 +143,44 @@ mod tests {
 
     #[test]
     fn good_addresses_are_quiet() {
-        assert_eq!(with("[[server]]\nid = \"a\"\nsite = \"s\"\naddresses = [\"198.18.1.1\", \"198.18.1.254\", \"2001:db8:1::\", \"198.19.0.0\"]\n"), vec![]);
+        assert_eq!(
+            with(
+                "[[server]]\nid = \"a\"\nsite = \"s\"\naddresses = [\"198.18.1.1\", \"198.18.1.254\", \"2001:db8:1::\", \"198.19.0.0\"]\n"
+            ),
+            vec![]
+        );
     }
 
     #[test]
     fn each_address_rule() {
-        assert_eq!(with("[[server]]\nid = \"a\"\nsite = \"s\"\naddresses = [\"198.18.1.0\"]\n"), vec![Code::IpReserved]);
-        assert_eq!(with("[[server]]\nid = \"a\"\nsite = \"s\"\naddresses = [\"198.18.1.255\"]\n"), vec![Code::IpReserved]);
-        assert_eq!(with("[[server]]\nid = \"a\"\nsite = \"s\"\naddresses = [\"198.18.2.5\"]\n"), vec![Code::IpWrongSite]);
-        assert_eq!(with("[[server]]\nid = \"a\"\nsite = \"s\"\naddresses = [\"203.0.113.5\"]\n"), vec![Code::IpOutsideOwnSpace]);
         assert_eq!(
-            with("[[server]]\nid = \"a\"\nsite = \"s\"\naddresses = [\"198.18.1.5\"]\n[[server]]\nid = \"b\"\nsite = \"s\"\naddresses = [\"198.18.1.5\"]\n"),
+            with("[[server]]\nid = \"a\"\nsite = \"s\"\naddresses = [\"198.18.1.0\"]\n"),
+            vec![Code::IpReserved]
+        );
+        assert_eq!(
+            with("[[server]]\nid = \"a\"\nsite = \"s\"\naddresses = [\"198.18.1.255\"]\n"),
+            vec![Code::IpReserved]
+        );
+        assert_eq!(
+            with("[[server]]\nid = \"a\"\nsite = \"s\"\naddresses = [\"198.18.2.5\"]\n"),
+            vec![Code::IpWrongSite]
+        );
+        assert_eq!(
+            with("[[server]]\nid = \"a\"\nsite = \"s\"\naddresses = [\"203.0.113.5\"]\n"),
+            vec![Code::IpOutsideOwnSpace]
+        );
+        assert_eq!(
+            with(
+                "[[server]]\nid = \"a\"\nsite = \"s\"\naddresses = [\"198.18.1.5\"]\n[[server]]\nid = \"b\"\nsite = \"s\"\naddresses = [\"198.18.1.5\"]\n"
+            ),
             vec![Code::IpDuplicate]
         );
     }
 
     #[test]
     fn overlapping_site_prefixes() {
-        let extra = "[[prefix]]\ncidr = \"198.18.1.128/25\"\nsite = \"t\"\n[[prefix]]\ncidr = \"198.18.0.0/16\"\n";
+        let extra =
+            "[[prefix]]\ncidr = \"198.18.1.128/25\"\nsite = \"t\"\n[[prefix]]\ncidr = \"198.18.0.0/16\"\n";
         assert_eq!(with(extra), vec![Code::PrefixOverlap]);
         let same_start = "[[prefix]]\ncidr = \"198.18.2.0/25\"\nsite = \"t\"\n";
         assert_eq!(with(same_start), vec![Code::PrefixOverlap]);

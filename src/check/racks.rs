@@ -30,74 +30,76 @@ pub fn check(inv: &Inventory, out: &mut Vec<Finding>) {
                         format!(
                             "`{}` occupies {} but rack `{}` has {} units",
                             sv.id,
-                            units(unit, top), rack.id, rack.units
+                            units(unit, top),
+                            rack.id,
+                            rack.units
                         ),
                     )
                     .object("server", &sv.id)
                     .related(rack.loc, format!("rack `{}` declared here", rack.id)),
                 );
             }
-            if let Some((high, other)) = highest {
-                if unit <= high {
-                    let o = inv.server(other);
-                    let ounit = o.mount.map_or(1, |m| m.unit);
-                    out.push(
-                        Finding::new(
-                            Code::RackOverlap,
-                            unit_loc,
-                            format!(
-                                "`{}` ({}) overlaps `{}` ({}) in rack `{}`",
-                                sv.id,
-                                units(unit, top),
-                                o.id,
-                                units(ounit, ounit + o.height - 1),
-                                rack.id
-                            ),
-                        )
-                        .object("server", &sv.id)
-                        .related(o.field_locs.unit.unwrap_or(o.loc), format!("`{}` mounted here", o.id)),
-                    );
-                }
+            if let Some((high, other)) = highest
+                && unit <= high
+            {
+                let o = inv.server(other);
+                let ounit = o.mount.map_or(1, |m| m.unit);
+                out.push(
+                    Finding::new(
+                        Code::RackOverlap,
+                        unit_loc,
+                        format!(
+                            "`{}` ({}) overlaps `{}` ({}) in rack `{}`",
+                            sv.id,
+                            units(unit, top),
+                            o.id,
+                            units(ounit, ounit + o.height - 1),
+                            rack.id
+                        ),
+                    )
+                    .object("server", &sv.id)
+                    .related(o.field_locs.unit.unwrap_or(o.loc), format!("`{}` mounted here", o.id)),
+                );
             }
             if highest.is_none_or(|(h, _)| top > h) {
                 highest = Some((top, s));
             }
-            if let Some(site) = sv.site {
-                if site != rack.site {
-                    out.push(
-                        Finding::new(
-                            Code::RackSiteMismatch,
-                            sv.field_locs.rack.unwrap_or(sv.loc),
-                            format!(
-                                "`{}` is at site `{}` but its rack `{}` is at site `{}`",
-                                sv.id,
-                                inv.site(site).id,
-                                rack.id,
-                                inv.site(rack.site).id
-                            ),
-                        )
-                        .object("server", &sv.id)
-                        .related(rack.loc, format!("rack `{}` declared here", rack.id)),
-                    );
-                }
+            if let Some(site) = sv.site
+                && site != rack.site
+            {
+                out.push(
+                    Finding::new(
+                        Code::RackSiteMismatch,
+                        sv.field_locs.rack.unwrap_or(sv.loc),
+                        format!(
+                            "`{}` is at site `{}` but its rack `{}` is at site `{}`",
+                            sv.id,
+                            inv.site(site).id,
+                            rack.id,
+                            inv.site(rack.site).id
+                        ),
+                    )
+                    .object("server", &sv.id)
+                    .related(rack.loc, format!("rack `{}` declared here", rack.id)),
+                );
             }
             power += u64::from(sv.power_w.unwrap_or(0));
         }
-        if let Some(budget) = rack.power_w {
-            if power > u64::from(budget) {
-                out.push(
-                    Finding::new(
-                        Code::RackPower,
-                        rack.loc,
-                        format!(
-                            "the machines in rack `{}` draw {power} W, over its budget of {budget} W",
-                            rack.id
-                        ),
-                    )
-                    .object("rack", &rack.id)
-                    .hint(format!("move {} W of machines to another rack", power - u64::from(budget))),
-                );
-            }
+        if let Some(budget) = rack.power_w
+            && power > u64::from(budget)
+        {
+            out.push(
+                Finding::new(
+                    Code::RackPower,
+                    rack.loc,
+                    format!(
+                        "the machines in rack `{}` draw {power} W, over its budget of {budget} W",
+                        rack.id
+                    ),
+                )
+                .object("rack", &rack.id)
+                .hint(format!("move {} W of machines to another rack", power - u64::from(budget))),
+            );
         }
     }
 }

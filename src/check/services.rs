@@ -15,7 +15,11 @@ pub fn check(inv: &Inventory, out: &mut Vec<Finding>) {
             let why = if s.min_up == 0 {
                 "min_up must be at least 1".to_owned()
             } else {
-                format!("min_up is {} but the service has {n} replica{}", s.min_up, if n == 1 { "" } else { "s" })
+                format!(
+                    "min_up is {} but the service has {n} replica{}",
+                    s.min_up,
+                    if n == 1 { "" } else { "s" }
+                )
             };
             out.push(
                 Finding::new(Code::ServiceMinUp, s.min_up_loc, format!("service `{}`: {why}", s.id))
@@ -39,18 +43,18 @@ pub fn check(inv: &Inventory, out: &mut Vec<Finding>) {
             continue;
         }
         let racks: Vec<_> = physical.iter().map(|&p| inv.server(p).mount.map(|m| m.rack)).collect();
-        if let Some(Some(first)) = racks.first() {
-            if racks.iter().all(|r| *r == Some(*first)) {
-                out.push(
-                    Finding::new(
-                        Code::ServiceSpofRack,
-                        s.loc,
-                        format!("all {n} replicas of `{}` are in rack `{}`", s.id, inv.rack(*first).id),
-                    )
-                    .object("service", &s.id)
-                    .hint("put a replica in another rack"),
-                );
-            }
+        if let Some(Some(first)) = racks.first()
+            && racks.iter().all(|r| *r == Some(*first))
+        {
+            out.push(
+                Finding::new(
+                    Code::ServiceSpofRack,
+                    s.loc,
+                    format!("all {n} replicas of `{}` are in rack `{}`", s.id, inv.rack(*first).id),
+                )
+                .object("service", &s.id)
+                .hint("put a replica in another rack"),
+            );
         }
     }
     cycles(inv, out);
@@ -131,14 +135,23 @@ mod tests {
     #[test]
     fn min_up() {
         assert_eq!(with("[[service]]\nid = \"x\"\nruns_on = [\"a\", \"c\"]\nmin_up = 2\n"), vec![]);
-        assert_eq!(with("[[service]]\nid = \"x\"\nruns_on = [\"a\", \"c\"]\nmin_up = 3\n"), vec![Code::ServiceMinUp]);
-        assert_eq!(with("[[service]]\nid = \"x\"\nruns_on = [\"a\"]\nmin_up = 0\n"), vec![Code::ServiceMinUp]);
+        assert_eq!(
+            with("[[service]]\nid = \"x\"\nruns_on = [\"a\", \"c\"]\nmin_up = 3\n"),
+            vec![Code::ServiceMinUp]
+        );
+        assert_eq!(
+            with("[[service]]\nid = \"x\"\nruns_on = [\"a\"]\nmin_up = 0\n"),
+            vec![Code::ServiceMinUp]
+        );
     }
 
     #[test]
     fn single_points_of_failure() {
         assert_eq!(with("[[service]]\nid = \"x\"\nruns_on = [\"a\", \"b\"]\n"), vec![Code::ServiceSpofRack]);
-        assert_eq!(with("[[service]]\nid = \"x\"\nruns_on = [\"v1\", \"v2\"]\n"), vec![Code::ServiceSpofHost]);
+        assert_eq!(
+            with("[[service]]\nid = \"x\"\nruns_on = [\"v1\", \"v2\"]\n"),
+            vec![Code::ServiceSpofHost]
+        );
         // A vm on a host in r1 and a machine in r1: one rack still.
         assert_eq!(with("[[service]]\nid = \"x\"\nruns_on = [\"v1\", \"b\"]\n"), vec![Code::ServiceSpofRack]);
         assert_eq!(with("[[service]]\nid = \"x\"\nruns_on = [\"v1\", \"c\"]\n"), vec![]);

@@ -51,7 +51,12 @@ pub fn json_findings<'a>(findings: &'a [Finding], sources: &'a Sources) -> Vec<J
                     .iter()
                     .map(|r| {
                         let p = sources.line_col(r.loc);
-                        JsonRelated { file: sources.name(r.loc.file), line: p.line, column: p.column, message: &r.message }
+                        JsonRelated {
+                            file: sources.name(r.loc.file),
+                            line: p.line,
+                            column: p.column,
+                            message: &r.message,
+                        }
                     })
                     .collect(),
                 hint: f.hint.as_deref(),
@@ -95,9 +100,12 @@ pub fn human(findings: &[Finding], sources: &Sources, color: bool) -> String {
             labels.push(Label::primary(loc.file.0 as usize, label_range(loc, sources)));
         }
         for r in &f.related {
-            labels.push(Label::secondary(r.loc.file.0 as usize, label_range(r.loc, sources)).with_message(&r.message));
+            labels.push(
+                Label::secondary(r.loc.file.0 as usize, label_range(r.loc, sources)).with_message(&r.message),
+            );
         }
-        let mut d = Diagnostic::new(severity).with_code(f.code.name()).with_message(&f.message).with_labels(labels);
+        let mut d =
+            Diagnostic::new(severity).with_code(f.code.name()).with_message(&f.message).with_labels(labels);
         if let Some(h) = &f.hint {
             d = d.with_notes(vec![format!("hint: {h}")]);
         }
@@ -175,6 +183,9 @@ mod tests {
 
     #[test]
     fn summary_is_pluralised() {
-        assert_eq!(summary_line(Summary { errors: 1, warnings: 2, infos: 0 }), "1 error, 2 warnings, 0 infos");
+        assert_eq!(
+            summary_line(Summary { errors: 1, warnings: 2, infos: 0 }),
+            "1 error, 2 warnings, 0 infos"
+        );
     }
 }

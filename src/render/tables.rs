@@ -150,7 +150,12 @@ pub fn prefixes(inv: &Inventory) -> Vec<PrefixRow> {
         .map(|p| PrefixRow {
             cidr: p.cidr.to_string(),
             site: p.site.map(|x| inv.site(x).id.clone()).unwrap_or_default(),
-            addresses: inv.servers.iter().flat_map(|s| &s.addresses).filter(|a| p.cidr.contains(a.value)).count(),
+            addresses: inv
+                .servers
+                .iter()
+                .flat_map(|s| &s.addresses)
+                .filter(|a| p.cidr.contains(a.value))
+                .count(),
             description: p.description.clone(),
         })
         .collect()

@@ -1,0 +1,99 @@
+//! Bad input never panics: a corpus of broken files, generated extremes, random bytes and random
+//! edits of the example inventory all load to findings (or a clean error), never to a panic.
+
+#![allow(clippy::unwrap_used)]
+
+use dcplan::diag::{Code, Severity};
+use dcplan::load::{self, Root};
+use proptest::prelude::*;
+
+fn check_bytes(name: &str, bytes: Vec<u8>) -> Vec<dcplan::diag::Finding> {
+    dcplan::check_loaded(load::load_files(vec![(name.to_owned(), bytes)])).findings
+}
+
+#[test]
+fn every_corpus_file_gives_an_error_finding() {
+    let mut n = 0;
+    for entry in std::fs::read_dir("tests/corpus").unwrap() {
+        let path = entry.unwrap().path();
+        let findings = check_bytes(&path.display().to_string(), std::fs::read(&path).unwrap());
+        assert!(
+            findings.iter().any(|f| f.severity == Severity::Error && f.loc.is_some()),
+            "{}: no located error in {findings:?}",
+            path.display()
+        );
+        n += 1;
+    }
+    assert!(n >= 20, "the corpus shrank to {n} files");
+}
+
+#[test]
+fn extremes_do_not_panic() {
+    let deep = format!("a = {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+    assert_eq!(check_bytes("deep.toml", deep.into_bytes())[0].code, Code::TomlSyntax);
+    let deep_tables = format!("{}x = 1\n", (0..5_000).map(|i| format!("[t{i}]\n")).collect::<String>());
+    assert!(!check_bytes("tables.toml", deep_tables.into_bytes()).is_empty());
+    let long = format!("[[site]]\nid = \"{}\"\n", "a".repeat(10_000_000));
+    assert!(check_bytes("long.toml", long.into_bytes()).is_empty());
+    let dotted = format!("{} = 1\n", vec!["k"; 10_000].join("."));
+    assert!(!check_bytes("dotted.toml", dotted.into_bytes()).is_empty());
+    assert!(check_bytes("empty.toml", Vec::new()).is_empty());
+}
+
+#[test]
+fn symlink_loops_and_odd_folders_are_clean_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let inv = dir.path().join("inventory");
+    std::fs::create_dir_all(inv.join("sub")).unwrap();
+    std::fs::write(inv.join("a.toml"), "[[site]]\nid = \"s\"\n").unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&inv, inv.join("sub/loop")).unwrap();
+    let err = load::load(Root::Disk(inv.clone())).err().expect("a loop is an error");
+    assert!(err.0.contains("loop"), "{err}");
+
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    assert!(load::load(Root::Disk(empty)).err().unwrap().0.contains("no *.toml"));
+
+    // A folder named like a TOML file is not read as one.
+    let odd = dir.path().join("odd");
+    std::fs::create_dir_all(odd.join("x.toml")).unwrap();
+    std::fs::write(odd.join("y.toml"), "[[site]]\nid = \"s\"\n").unwrap();
+    assert!(load::load(Root::Disk(odd)).unwrap().sources.files().get(0).unwrap().name().ends_with("y.toml"));
+}
+
+fn example_files() -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for e in walkdir::WalkDir::new("inventory").sort_by_file_name() {
+        let e = e.unwrap();
+        if e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "toml") {
+            out.push((e.path().display().to_string(), std::fs::read(e.path()).unwrap()));
+        }
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+        let _ = check_bytes("random.toml", bytes);
+    }
+
+    #[test]
+    fn random_edits_of_the_example_never_panic(file in 0usize..64, at in any::<usize>(), del in 0usize..40, ins in "[\\[\\]\"=a-z0-9 \n.,/:#-]{0,12}") {
+        let mut files = example_files();
+        let i = file % files.len();
+        let bytes = &mut files[i].1;
+        let at = at % (bytes.len() + 1);
+        let end = (at + del).min(bytes.len());
+        bytes.splice(at..end, ins.bytes());
+        let checked = dcplan::check_loaded(load::load_files(files));
+        for f in &checked.findings {
+            if let Some(loc) = f.loc {
+                prop_assert!((loc.start as usize) <= checked.sources.text(loc.file).len());
+            }
+        }
+    }
+}
