@@ -15,6 +15,7 @@ pub mod raw;
 pub mod render;
 pub mod resolve;
 pub mod source;
+pub mod synth;
 
 #[cfg(test)]
 pub(crate) mod testutil;

@@ -7,6 +7,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
@@ -91,26 +92,46 @@ pub fn load(root: Root) -> Result<Loaded, LoadError> {
         Root::Disk(path) => read_disk(path)?,
         Root::Embedded => read_embedded(),
     };
-    let mut loaded =
-        Loaded { root, sources: Sources::new(), raw: raw::Inventory::default(), findings: Vec::new() };
-    for (name, bytes) in files {
-        load_file(&mut loaded, name, bytes);
-    }
-    Ok(loaded)
+    Ok(load_all(root, files))
 }
 
 /// Loads in-memory files (name, bytes), as from a folder: for tests and benchmarks.
 pub fn load_files(files: Vec<(String, Vec<u8>)>) -> Loaded {
-    let mut loaded = Loaded {
-        root: Root::Disk(PathBuf::from(".")),
-        sources: Sources::new(),
-        raw: raw::Inventory::default(),
-        findings: Vec::new(),
-    };
+    load_all(Root::Disk(PathBuf::from(".")), files)
+}
+
+/// Decodes every file, then parses them in parallel (files are independent) and merges the
+/// results in file order, so output does not depend on scheduling.
+fn load_all(root: Root, files: Vec<(String, Vec<u8>)>) -> Loaded {
+    let mut sources = Sources::new();
+    let mut findings = Vec::new();
+    let mut parseable = Vec::with_capacity(files.len());
     for (name, bytes) in files {
-        load_file(&mut loaded, name, bytes);
+        let (text, bad_utf8_at) = match String::from_utf8(bytes) {
+            Ok(t) => (t, None),
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                (String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(at))
+            }
+        };
+        let file = sources.add(name, text);
+        match bad_utf8_at {
+            Some(at) => findings.push(Finding::new(
+                Code::TomlSyntax,
+                Loc::new(file, at..at + 1),
+                "invalid UTF-8: TOML files must be UTF-8",
+            )),
+            None => parseable.push(file),
+        }
     }
-    loaded
+    let parsed: Vec<(raw::Inventory, Vec<Finding>)> =
+        parseable.par_iter().map(|&file| parse_file(file, sources.text(file))).collect();
+    let mut raw = raw::Inventory::default();
+    for (part, part_findings) in parsed {
+        raw.append(part);
+        findings.extend(part_findings);
+    }
+    Loaded { root, sources, raw, findings }
 }
 
 fn read_disk(path: &Path) -> Result<Vec<(String, Vec<u8>)>, LoadError> {
@@ -158,41 +179,19 @@ fn read_embedded() -> Vec<(String, Vec<u8>)> {
     out
 }
 
-/// Reads one file's bytes into the loaded set.
-fn load_file(loaded: &mut Loaded, name: String, bytes: Vec<u8>) {
-    let (text, bad_utf8_at) = match String::from_utf8(bytes) {
-        Ok(t) => (t, None),
-        Err(e) => {
-            let at = e.utf8_error().valid_up_to();
-            (String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(at))
-        }
-    };
-    let file = loaded.sources.add(name, text);
-    if let Some(at) = bad_utf8_at {
-        loaded.findings.push(Finding::new(
-            Code::TomlSyntax,
-            Loc::new(file, at..at + 1),
-            "invalid UTF-8: TOML files must be UTF-8",
-        ));
-        return;
-    }
-    // The source text is owned by `sources`; parse a copy of the reference's data so the
-    // parsed values can borrow it while we push into `loaded`.
-    let text = loaded.sources.text(file).to_owned();
-    let table = match DeTable::parse(&text) {
+/// Parses one file into its tables and findings.
+fn parse_file(file: FileId, text: &str) -> (raw::Inventory, Vec<Finding>) {
+    let mut raw = raw::Inventory::default();
+    let mut findings = Vec::new();
+    let table = match DeTable::parse(text) {
         Ok(t) => t,
         Err(e) => {
             let span = e.span().unwrap_or(0..0);
-            loaded.findings.push(Finding::new(
-                Code::TomlSyntax,
-                Loc::new(file, span),
-                first_line(e.message()),
-            ));
-            return;
+            findings.push(Finding::new(Code::TomlSyntax, Loc::new(file, span), first_line(e.message())));
+            return (raw, findings);
         }
     };
-    let mut ctx = FileCtx { file, findings: &mut loaded.findings };
-    let raw = &mut loaded.raw;
+    let mut ctx = FileCtx { file, findings: &mut findings };
     for (key, value) in table.into_inner() {
         let key_loc = Loc::new(file, key.span());
         match key.get_ref().as_ref() {
@@ -211,19 +210,22 @@ fn load_file(loaded: &mut Loaded, name: String, bytes: Vec<u8>) {
             "link" => ctx.objects("link", value, &mut raw.links),
             "roa" => ctx.objects("roa", value, &mut raw.roas),
             other => {
-                let hint =
-                    did_you_mean(other, raw::TABLES.iter().copied()).map(|m| format!("did you mean `{m}`?"));
+                let hint = did_you_mean(other, raw::TABLES.iter().copied()).map_or_else(
+                    || format!("the tables are: {}", raw::TABLES.join(", ")),
+                    |m| format!("did you mean `{m}`?"),
+                );
                 ctx.findings.push(
                     Finding::new(
                         Code::UnknownField,
                         key_loc,
                         format!("unknown table `{other}` in an inventory file"),
                     )
-                    .maybe_hint(hint.or_else(|| Some(format!("the tables are: {}", raw::TABLES.join(", "))))),
+                    .hint(hint),
                 );
             }
         }
     }
+    (raw, findings)
 }
 
 fn first_line(s: &str) -> String {

@@ -1,7 +1,7 @@
 //! The validated inventory: typed values, references resolved to indices, spans kept for
 //! findings. Built once by [`crate::resolve`]; every later pass reads it.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::net::IpAddr;
 
 use ipnetwork::IpNetwork;

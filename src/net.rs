@@ -4,7 +4,7 @@
 //! masked to each length (longest first) and looked up. With the handful of lengths real
 //! inventories use this is a few hash lookups per address, whatever the number of prefixes.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::net::IpAddr;
 
 use ipnetwork::IpNetwork;
@@ -71,7 +71,7 @@ pub struct Lpm<T> {
 
 impl<T> Default for Lpm<T> {
     fn default() -> Self {
-        Lpm { lengths: [Vec::new(), Vec::new()], map: HashMap::new() }
+        Lpm { lengths: [Vec::new(), Vec::new()], map: HashMap::default() }
     }
 }
 

@@ -190,6 +190,22 @@ pub struct Inventory {
     pub roas: Vec<(crate::diag::Loc, Roa)>,
 }
 
+impl Inventory {
+    /// Appends another file's tables after this one's.
+    pub fn append(&mut self, mut other: Inventory) {
+        self.org.append(&mut other.org);
+        self.sites.append(&mut other.sites);
+        self.racks.append(&mut other.racks);
+        self.servers.append(&mut other.servers);
+        self.services.append(&mut other.services);
+        self.prefixes.append(&mut other.prefixes);
+        self.upstreams.append(&mut other.upstreams);
+        self.circuits.append(&mut other.circuits);
+        self.links.append(&mut other.links);
+        self.roas.append(&mut other.roas);
+    }
+}
+
 /// The top-level keys an inventory file may have.
 pub const TABLES: &[&str] =
     &["org", "site", "rack", "server", "service", "prefix", "upstream", "circuit", "link", "roa"];

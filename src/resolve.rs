@@ -2,7 +2,7 @@
 //! values parsed. Reports invalid-value, duplicate-id, unknown-reference and vm-host (the parts
 //! that need references); the other rules run over the model in [`crate::check`].
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::net::IpAddr;
 
 use ipnetwork::IpNetwork;
@@ -15,7 +15,7 @@ use crate::source::Sources;
 
 /// Builds the model from what was loaded, appending findings.
 pub fn resolve(raw: raw::Inventory, sources: &Sources, findings: &mut Vec<Finding>) -> Inventory {
-    let mut r = Resolver { findings, sources, declared: HashMap::new() };
+    let mut r = Resolver { findings, sources, declared: HashMap::default() };
     let mut inv = Inventory::default();
     r.org(raw.org, &mut inv);
     r.sites(raw.sites, &mut inv);
@@ -168,7 +168,7 @@ impl Resolver<'_> {
     }
 
     fn sites(&mut self, sites: Vec<(Loc, raw::Site)>, inv: &mut Inventory) {
-        let mut locs = HashMap::new();
+        let mut locs = HashMap::default();
         for (loc, s) in sites {
             let next = SiteId::from_ix(inv.sites.len());
             if self.declare("site", &s.id, loc, &mut inv.index.sites, &mut locs, next) {
@@ -180,7 +180,7 @@ impl Resolver<'_> {
     }
 
     fn racks(&mut self, racks: Vec<(Loc, raw::Rack)>, inv: &mut Inventory) {
-        let mut locs = HashMap::new();
+        let mut locs = HashMap::default();
         for (loc, r) in racks {
             let next = RackId::from_ix(inv.racks.len());
             let id = r.id.get_ref().clone();
@@ -270,7 +270,7 @@ impl Resolver<'_> {
     }
 
     fn servers(&mut self, servers: Vec<(Loc, raw::Server)>, inv: &mut Inventory) {
-        let mut locs = HashMap::new();
+        let mut locs = HashMap::default();
         // Pass 1: ids, kinds and own fields; hosts are resolved once every id is known.
         let mut hosts: Vec<Option<(Loc, Spanned<String>)>> = Vec::new();
         for (loc, s) in servers {
@@ -435,7 +435,7 @@ impl Resolver<'_> {
     }
 
     fn services(&mut self, services: Vec<(Loc, raw::Service)>, inv: &mut Inventory) {
-        let mut locs = HashMap::new();
+        let mut locs = HashMap::default();
         let mut pending = Vec::new();
         for (loc, s) in services {
             let next = ServiceId::from_ix(pending.len());
@@ -538,7 +538,7 @@ impl Resolver<'_> {
     }
 
     fn upstreams(&mut self, ups: Vec<(Loc, raw::Upstream)>, inv: &mut Inventory) {
-        let mut locs = HashMap::new();
+        let mut locs = HashMap::default();
         for (loc, u) in ups {
             let next = UpstreamId::from_ix(inv.upstreams.len());
             if self.declare("upstream", &u.id, loc, &mut inv.index.upstreams, &mut locs, next) {
@@ -550,7 +550,7 @@ impl Resolver<'_> {
     }
 
     fn circuits(&mut self, circuits: Vec<(Loc, raw::Circuit)>, inv: &mut Inventory) {
-        let mut locs = HashMap::new();
+        let mut locs = HashMap::default();
         for (loc, c) in circuits {
             let next = CircuitId::from_ix(inv.circuits.len());
             if !self.declare("circuit", &c.id, loc, &mut inv.index.circuits, &mut locs, next) {

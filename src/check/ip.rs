@@ -1,6 +1,6 @@
 //! Address rules: ip-duplicate, ip-outside-own-space, ip-wrong-site, ip-reserved, prefix-overlap.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::net::IpAddr;
 
 use crate::diag::{Code, Finding, Loc};
@@ -18,7 +18,7 @@ pub fn check(inv: &Inventory, out: &mut Vec<Finding>) {
         }
     }
     prefix_overlaps(inv, out);
-    let mut seen: HashMap<IpAddr, (ServerId, Loc)> = HashMap::with_capacity(inv.servers.len() * 2);
+    let mut seen: HashMap<IpAddr, (ServerId, Loc)> = HashMap::default();
     for id in inv.server_ids() {
         let sv = inv.server(id);
         for a in &sv.addresses {
