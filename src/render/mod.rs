@@ -1,5 +1,6 @@
 //! Printers: findings (human, JSON, GitHub annotations) and tables. Nothing here decides what
 //! is reported; it only formats.
 
+pub mod docs;
 pub mod findings;
 pub mod tables;
