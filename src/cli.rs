@@ -52,6 +52,36 @@ pub enum Command {
     List(ListArgs),
     /// Explain a finding code (or list them all).
     Explain(ExplainArgs),
+    /// BGP: announcement status, and router config lines from the inventory.
+    #[command(subcommand)]
+    Bgp(BgpCommand),
+}
+
+/// `dcplan bgp ...`.
+#[derive(Debug, Subcommand)]
+pub enum BgpCommand {
+    /// Per own prefix: carrying upstreams, most specific announcement, where it lands, RPKI.
+    Status(BgpStatusArgs),
+    /// Print the OpenBGPD prefix-set / network / allow lines for a router.
+    Render(BgpRenderArgs),
+}
+
+/// `dcplan bgp status`.
+#[derive(Debug, Args)]
+pub struct BgpStatusArgs {
+    /// Output format (human or json).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// ROA export to add (as for `check`).
+    #[arg(long, value_name = "FILE")]
+    pub roas: Option<PathBuf>,
+}
+
+/// `dcplan bgp render`.
+#[derive(Debug, Args)]
+pub struct BgpRenderArgs {
+    /// The router's server id.
+    pub router: String,
 }
 
 /// `dcplan check`.
@@ -66,6 +96,9 @@ pub struct CheckArgs {
     /// Treat warnings as errors.
     #[arg(long)]
     pub deny_warnings: bool,
+    /// ROAs from an rpki-client (`-j`) or Routinator (`--format json`) export, added to [[roa]].
+    #[arg(long, value_name = "FILE")]
+    pub roas: Option<PathBuf>,
 }
 
 /// What `dcplan list` lists.

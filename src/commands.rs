@@ -2,7 +2,10 @@
 
 use std::io::{IsTerminal, Write};
 
-use crate::cli::{CheckArgs, Cli, ColorChoice, Command, ExplainArgs, Format, ListArgs, ListWhat};
+use crate::cli::{
+    BgpCommand, BgpRenderArgs, BgpStatusArgs, CheckArgs, Cli, ColorChoice, Command, ExplainArgs, Format,
+    ListArgs, ListWhat,
+};
 use crate::diag::{Code, Severity, Summary};
 use crate::load::{self, Root};
 use crate::render::{findings as rf, tables};
@@ -38,6 +41,8 @@ pub fn run(cli: Cli) -> u8 {
         Command::Check(a) => ctx.check(a, &mut out),
         Command::List(a) => ctx.list(a, &mut out),
         Command::Explain(a) => explain(a, &mut out),
+        Command::Bgp(BgpCommand::Status(a)) => ctx.bgp_status(a, &mut out),
+        Command::Bgp(BgpCommand::Render(a)) => ctx.bgp_render(a, &mut out),
     };
     let mut stdout = std::io::stdout().lock();
     // A closed pipe (`dcplan list servers | head`) is not an error worth a message.
@@ -73,8 +78,26 @@ impl Ctx {
         }
     }
 
+    /// Loads and checks, with options.
+    fn checked(
+        &self,
+        dir: Option<std::path::PathBuf>,
+        options: &crate::Options,
+    ) -> Result<crate::Checked, Fatal> {
+        Ok(crate::check_loaded(load::load(self.root(dir))?, options))
+    }
+
+    /// Loads and checks for a command that reads the model: errors are announced, not fatal.
+    fn model(&self, options: &crate::Options) -> Result<crate::Checked, Fatal> {
+        let c = self.checked(None, options)?;
+        if c.findings.iter().any(|f| f.severity == Severity::Error) {
+            eprintln!("warning: the inventory has errors (run `dcplan check`); using what loaded");
+        }
+        Ok(c)
+    }
+
     fn check(&self, a: CheckArgs, out: &mut String) -> Result<u8, Fatal> {
-        let mut c = crate::check_inventory(self.root(a.dir))?;
+        let mut c = self.checked(a.dir, &crate::Options { roas: a.roas, horizon: None })?;
         if a.deny_warnings {
             for f in &mut c.findings {
                 if f.severity == Severity::Warning {
@@ -95,10 +118,7 @@ impl Ctx {
     }
 
     fn list(&self, a: ListArgs, out: &mut String) -> Result<u8, Fatal> {
-        let c = crate::check_inventory(self.root(None))?;
-        if c.findings.iter().any(|f| f.severity == Severity::Error) {
-            eprintln!("warning: the inventory has errors (run `dcplan check`); listing what loaded");
-        }
+        let c = self.model(&crate::Options::default())?;
         let inv = &c.inventory;
         let text = match (a.what, a.format) {
             (_, Format::Github) => return Err(Fatal("--format github is only for `dcplan check`".into())),
@@ -114,6 +134,38 @@ impl Ctx {
             (ListWhat::Racks, Format::Json) => to_json(&tables::racks(inv)),
         };
         out.push_str(&text);
+        Ok(OK)
+    }
+}
+
+impl Ctx {
+    fn bgp_status(&self, a: BgpStatusArgs, out: &mut String) -> Result<u8, Fatal> {
+        let c = self.model(&crate::Options { roas: a.roas, horizon: None })?;
+        let engine = c.engine(&[]);
+        let rows = crate::bgp::render::status(&engine, &crate::bgp::State::current(&c.inventory));
+        out.push_str(&match a.format {
+            Format::Human => tables::table(&rows),
+            Format::Json => to_json(&rows),
+            Format::Github => return Err(Fatal("--format github is only for `dcplan check`".into())),
+        });
+        Ok(OK)
+    }
+
+    fn bgp_render(&self, a: BgpRenderArgs, out: &mut String) -> Result<u8, Fatal> {
+        let c = self.model(&crate::Options::default())?;
+        let inv = &c.inventory;
+        let Some(&id) = inv.index.servers.get(&a.router) else {
+            let routers =
+                inv.servers.iter().filter(|s| s.kind == crate::model::Kind::Router).map(|s| s.id.as_str());
+            let hint = crate::diag::did_you_mean(&a.router, routers)
+                .map(|m| format!(" (did you mean `{m}`?)"))
+                .unwrap_or_default();
+            return Err(Fatal(format!("no machine `{}` in the inventory{hint}", a.router)));
+        };
+        if inv.server(id).kind != crate::model::Kind::Router {
+            return Err(Fatal(format!("`{}` is a {}, not a router", a.router, inv.server(id).kind.as_str())));
+        }
+        out.push_str(&crate::bgp::render::router_config(inv, id));
         Ok(OK)
     }
 }

@@ -230,6 +230,20 @@ later) or a leftover.";
 differs from the circuit's `announce` list. The config is what the router does, so the BGP \
 checks use it; bring the inventory and the config back in line (`dcplan bgp render` prints the \
 config lines from the inventory).";
+    /// A bgpd.conf statement that is not evaluated.
+    BgpConfigUnsupported = "bgp-config-unsupported", Info,
+        "a bgpd.conf statement or filter criterion that dcplan does not evaluate (skipped)",
+        "dcplan reads bgpd.conf far enough to know what each router announces to each neighbour \
+AS: macros, AS, network, prefix-set, group and neighbor blocks, include, and the outbound \
+allow/deny/match rules with prefix, prefix-set, prefixlen and inet/inet6 criteria. Other \
+statements are skipped, and other criteria of an outbound rule (communities, AS paths...) are \
+assumed to match. Check that the skipped line does not change what is announced.";
+    /// A ROA expires before the move ends.
+    RpkiExpiring = "rpki-expiring", Warning,
+        "a ROA from the --roas export expires before the last move window (or has expired)",
+        "The ROA export gives each ROA an expiry time. One that expires before the move is over \
+(before now, for `dcplan check`) will stop validating the announcement unless it is renewed: \
+the announcement becomes not-found, or invalid if another ROA covers it. Renew it with the RIR.";
     /// No plan satisfies the rules.
     PlanInfeasible = "plan-infeasible", Error,
         "no plan satisfies the rules (the smallest reason is named)",

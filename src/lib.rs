@@ -4,6 +4,7 @@
 //! [`model`]) -> [`check`] (findings) -> [`render`]. [`run`] is the whole program behind
 //! `main`.
 
+pub mod bgp;
 pub mod check;
 pub mod cli;
 pub mod diag;
@@ -38,23 +39,55 @@ pub struct Checked {
     pub inventory: Inventory,
     /// Every finding, sorted.
     pub findings: Vec<Finding>,
+    /// What the BGP engine is built from.
+    pub bgp: bgp::Inputs,
+}
+
+/// Options of a check beyond the inventory itself.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// An rpki-client / Routinator JSON export of ROAs.
+    pub roas: Option<std::path::PathBuf>,
+    /// Unix time before which ROAs must not expire (default: now).
+    pub horizon: Option<i64>,
+}
+
+impl Checked {
+    /// The BGP engine over this inventory, with optional temporary links.
+    pub fn engine(&self, extra_links: &[Vec<model::SiteId>]) -> bgp::Engine<'_> {
+        bgp::Engine::new(&self.inventory, self.bgp.announcements.clone(), &self.bgp.roas, extra_links)
+    }
 }
 
 /// Loads, resolves and checks an inventory.
 pub fn check_inventory(root: load::Root) -> Result<Checked, load::LoadError> {
-    Ok(check_loaded(load::load(root)?))
+    Ok(check_loaded(load::load(root)?, &Options::default()))
 }
 
-/// Resolves and checks what was loaded.
-pub fn check_loaded(loaded: load::Loaded) -> Checked {
-    let load::Loaded { root, sources, raw, mut findings } = loaded;
+/// Resolves and checks what was loaded: inventory rules, then BGP and RPKI on the current state.
+pub fn check_loaded(loaded: load::Loaded, options: &Options) -> Checked {
+    let load::Loaded { root, mut sources, raw, mut findings } = loaded;
     let inventory = resolve::resolve(raw, &sources, &mut findings);
     // A file that did not parse declared objects we cannot see: references to them would all
-    // be reported as unknown, burying the one real error.
-    if findings.iter().any(|f| f.code == diag::Code::TomlSyntax) {
+    // be reported as unknown, and the BGP state would miss machines or circuits, burying the one
+    // real error under consequences.
+    let incomplete = findings.iter().any(|f| f.code == diag::Code::TomlSyntax);
+    if incomplete {
         findings.retain(|f| f.code != diag::Code::UnknownReference);
     }
     findings.extend(check::check(&inventory));
+    let bgp = bgp::inputs(&inventory, &root, &mut sources, options.roas.as_deref(), &mut findings);
+    let horizon = options.horizon.unwrap_or_else(|| {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+    });
+    let label = if options.horizon.is_some() { "the last move window" } else { "now" };
+    findings.extend(bgp::expiring_roas(&bgp.roas, horizon, label));
+    let engine = bgp::Engine::new(&inventory, bgp.announcements.clone(), &bgp.roas, &[]);
+    findings.extend(engine.static_findings());
+    if !incomplete {
+        findings.extend(engine.evaluate(&bgp::State::current(&inventory)));
+    }
+    drop(engine);
     diag::sort(&mut findings);
-    Checked { root, sources, inventory, findings }
+    Checked { root, sources, inventory, findings, bgp }
 }

@@ -317,6 +317,8 @@ pub struct Roa {
     pub asn: u32,
     /// Where declared (None for ROAs from a `--roas` export).
     pub loc: Option<Loc>,
+    /// Unix time the ROA expires, when the export says.
+    pub expires: Option<i64>,
 }
 
 /// The whole validated inventory. Objects whose references could not be resolved are kept

@@ -644,7 +644,7 @@ impl Resolver<'_> {
                 );
                 continue;
             }
-            inv.roas.push(Roa { prefix, max_length, asn: r.asn.into_inner(), loc: Some(loc) });
+            inv.roas.push(Roa { prefix, max_length, asn: r.asn.into_inner(), loc: Some(loc), expires: None });
         }
     }
 }

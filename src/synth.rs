@@ -230,7 +230,7 @@ mod tests {
                 .into_iter()
                 .map(|(name, text)| (name, text.into_bytes()))
                 .collect();
-            let checked = crate::check_loaded(crate::load::load_files(files));
+            let checked = crate::check_loaded(crate::load::load_files(files), &crate::Options::default());
             let errors: Vec<_> = checked.findings.iter().take(5).map(|f| (&f.code, &f.message)).collect();
             assert!(
                 checked.findings.iter().all(|f| f.severity != crate::diag::Severity::Error),

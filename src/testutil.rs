@@ -2,12 +2,23 @@
 
 use crate::diag::{Code, Finding};
 
-/// Every finding for a one-file inventory, sorted.
+/// The inventory-rule findings (no BGP) for a one-file inventory, sorted.
 pub(crate) fn findings_of(toml: &str) -> Vec<Finding> {
-    crate::check_loaded(crate::load::load_files(vec![("t.toml".into(), toml.as_bytes().to_vec())])).findings
+    let loaded = crate::load::load_files(vec![("t.toml".into(), toml.as_bytes().to_vec())]);
+    let mut findings = loaded.findings;
+    let inv = crate::resolve::resolve(loaded.raw, &loaded.sources, &mut findings);
+    findings.extend(crate::check::check(&inv));
+    crate::diag::sort(&mut findings);
+    findings
 }
 
 /// The codes of [`findings_of`].
 pub(crate) fn codes_of(toml: &str) -> Vec<Code> {
     findings_of(toml).into_iter().map(|f| f.code).collect()
+}
+
+/// Every finding (inventory rules, BGP and RPKI on the current state), sorted.
+pub(crate) fn all_findings_of(toml: &str) -> Vec<Finding> {
+    let loaded = crate::load::load_files(vec![("t.toml".into(), toml.as_bytes().to_vec())]);
+    crate::check_loaded(loaded, &crate::Options::default()).findings
 }

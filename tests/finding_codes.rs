@@ -1,6 +1,8 @@
 //! Every finding code is documented, and every inventory code has a fixture under
 //! `tests/cmd/codes/` whose snapshot shows it firing; the example inventory is clean.
 
+#![allow(clippy::unwrap_used)]
+
 use dcplan::diag::Code;
 
 /// Codes raised by passes that are not inventory checks (BGP, RPKI, planner) have their
@@ -17,6 +19,23 @@ fn every_inventory_code_has_a_firing_fixture() {
         let text = std::fs::read_to_string(&stdout).unwrap_or_else(|_| panic!("no fixture {stdout}"));
         assert!(text.contains(&format!("\"code\": \"{}\"", c.name())), "{stdout} does not show {c}");
         assert!(std::path::Path::new(&format!("tests/cmd/codes/{}.in/inventory", c.name())).is_dir());
+    }
+}
+
+/// BGP and RPKI codes fire in the scenarios under `tests/cmd/bgp/`.
+#[test]
+fn every_bgp_code_has_a_firing_scenario() {
+    let mut all = String::new();
+    for e in std::fs::read_dir("tests/cmd/bgp").unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "stdout") {
+            all.push_str(&std::fs::read_to_string(&p).unwrap());
+        }
+    }
+    for &c in Code::ALL.iter().filter(|c| c.name().starts_with("bgp-") || c.name().starts_with("rpki-")) {
+        let json = format!("\"code\": \"{}\"", c.name());
+        let human = format!("[{}]", c.name());
+        assert!(all.contains(&json) || all.contains(&human), "no scenario under tests/cmd/bgp fires {c}");
     }
 }
 

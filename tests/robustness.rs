@@ -8,7 +8,8 @@ use dcplan::load::{self, Root};
 use proptest::prelude::*;
 
 fn check_bytes(name: &str, bytes: Vec<u8>) -> Vec<dcplan::diag::Finding> {
-    dcplan::check_loaded(load::load_files(vec![(name.to_owned(), bytes)])).findings
+    dcplan::check_loaded(load::load_files(vec![(name.to_owned(), bytes)]), &dcplan::Options::default())
+        .findings
 }
 
 #[test]
@@ -89,7 +90,7 @@ proptest! {
         let at = at % (bytes.len() + 1);
         let end = (at + del).min(bytes.len());
         bytes.splice(at..end, ins.bytes());
-        let checked = dcplan::check_loaded(load::load_files(files));
+        let checked = dcplan::check_loaded(load::load_files(files), &dcplan::Options::default());
         for f in &checked.findings {
             if let Some(loc) = f.loc {
                 prop_assert!((loc.start as usize) <= checked.sources.text(loc.file).len());

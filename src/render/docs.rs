@@ -11,10 +11,20 @@ pub fn finding_codes_markdown() -> String {
          | code | severity | when |\n|---|---|---|\n",
     );
     for c in Code::ALL {
-        out.push_str(&format!("| [`{0}`](#{0}) | {1} | {2} |\n", c.name(), c.default_severity(), c.summary()));
+        out.push_str(&format!(
+            "| [`{0}`](#{0}) | {1} | {2} |\n",
+            c.name(),
+            c.default_severity(),
+            c.summary()
+        ));
     }
     for c in Code::ALL {
-        out.push_str(&format!("\n## {}\n\nSeverity: {}.\n\n{}\n", c.name(), c.default_severity(), c.explanation()));
+        out.push_str(&format!(
+            "\n## {}\n\nSeverity: {}.\n\n{}\n",
+            c.name(),
+            c.default_severity(),
+            c.explanation()
+        ));
     }
     out
 }
