@@ -48,6 +48,8 @@ pub enum Format {
 pub enum Command {
     /// Load and validate the inventory; exit 0 (clean), 1 (errors) or 2 (unreadable input).
     Check(CheckArgs),
+    /// Order the move into batches, place machines at the destination, check every state.
+    Plan(PlanArgs),
     /// Print the inventory as tables.
     List(ListArgs),
     /// Explain a finding code (or list them all).
@@ -97,6 +99,22 @@ pub struct CheckArgs {
     #[arg(long)]
     pub deny_warnings: bool,
     /// ROAs from an rpki-client (`-j`) or Routinator (`--format json`) export, added to [[roa]].
+    #[arg(long, value_name = "FILE")]
+    pub roas: Option<PathBuf>,
+}
+
+/// `dcplan plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// The plan file.
+    pub plan: PathBuf,
+    /// Output format (human or json).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// For each machine, the rule that put it in its batch.
+    #[arg(long)]
+    pub explain: bool,
+    /// ROA export to add (as for `check`).
     #[arg(long, value_name = "FILE")]
     pub roas: Option<PathBuf>,
 }

@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 
 use crate::cli::{
     BgpCommand, BgpRenderArgs, BgpStatusArgs, CheckArgs, Cli, ColorChoice, Command, ExplainArgs, Format,
-    ListArgs, ListWhat,
+    ListArgs, ListWhat, PlanArgs,
 };
 use crate::diag::{Code, Severity, Summary};
 use crate::load::{self, Root};
@@ -40,6 +40,7 @@ pub fn run(cli: Cli) -> u8 {
     let result = match cli.command {
         Command::Check(a) => ctx.check(a, &mut out),
         Command::List(a) => ctx.list(a, &mut out),
+        Command::Plan(a) => ctx.plan(a, &mut out),
         Command::Explain(a) => explain(a, &mut out),
         Command::Bgp(BgpCommand::Status(a)) => ctx.bgp_status(a, &mut out),
         Command::Bgp(BgpCommand::Render(a)) => ctx.bgp_render(a, &mut out),
@@ -139,6 +140,41 @@ impl Ctx {
 }
 
 impl Ctx {
+    fn plan(&self, a: PlanArgs, out: &mut String) -> Result<u8, Fatal> {
+        let mut c = self.checked(None, &crate::Options { roas: a.roas.clone(), horizon: None })?;
+        let inventory_errors: Vec<_> =
+            c.findings.iter().filter(|f| f.severity == Severity::Error).cloned().collect();
+        if !inventory_errors.is_empty() {
+            out.push_str(&render_findings(a.format, &inventory_errors, &c.sources, self.color)?);
+            eprintln!("error: the inventory has errors; fix them (dcplan check) before planning");
+            return Ok(FINDINGS);
+        }
+        let bytes = std::fs::read(&a.plan)
+            .map_err(|e| Fatal(format!("cannot read plan `{}`: {e}", a.plan.display())))?;
+        let file = c.sources.add(a.plan.display().to_string(), String::from_utf8_lossy(&bytes).into_owned());
+        let (plan, plan_findings) = crate::plan::spec::load(file, &c.sources, &c.inventory);
+        let Some(plan) = plan.filter(|_| plan_findings.iter().all(|f| f.severity != Severity::Error)) else {
+            out.push_str(&render_findings(a.format, &plan_findings, &c.sources, self.color)?);
+            return Ok(FINDINGS);
+        };
+        let mut outcome = crate::plan::plan(&c, plan);
+        outcome.findings.extend(plan_findings);
+        // ROAs must outlive the last window.
+        if let Some(last) = outcome.plan.window(outcome.batches.len().max(1)) {
+            let end = last.plus_hours(i64::from(outcome.plan.window_hours)).start.as_second();
+            outcome.findings.extend(crate::bgp::expiring_roas(&c.bgp.roas, end, "the last move window"));
+        }
+        crate::diag::sort(&mut outcome.findings);
+        out.push_str(&match a.format {
+            Format::Human => {
+                crate::render::plan::human(&outcome, &c.inventory, &c.sources, self.color, a.explain)
+            }
+            Format::Json => crate::render::plan::json(&outcome, &c.inventory, &c.sources, a.explain),
+            Format::Github => return Err(Fatal("--format github is only for `dcplan check`".into())),
+        });
+        Ok(if outcome.has_errors() { FINDINGS } else { OK })
+    }
+
     fn bgp_status(&self, a: BgpStatusArgs, out: &mut String) -> Result<u8, Fatal> {
         let c = self.model(&crate::Options { roas: a.roas, horizon: None })?;
         let engine = c.engine(&[]);
@@ -168,6 +204,19 @@ impl Ctx {
         out.push_str(&crate::bgp::render::router_config(inv, id));
         Ok(OK)
     }
+}
+
+fn render_findings(
+    format: Format,
+    findings: &[crate::diag::Finding],
+    sources: &crate::source::Sources,
+    color: bool,
+) -> Result<String, Fatal> {
+    Ok(match format {
+        Format::Human => rf::human(findings, sources, color),
+        Format::Json => rf::json(findings, sources),
+        Format::Github => rf::github(findings, sources),
+    })
 }
 
 fn to_json<T: serde::Serialize>(v: &T) -> String {

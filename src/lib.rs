@@ -12,6 +12,7 @@ pub mod graph;
 pub mod load;
 pub mod model;
 pub mod net;
+pub mod plan;
 pub mod raw;
 pub mod render;
 pub mod resolve;

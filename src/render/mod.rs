@@ -3,4 +3,5 @@
 
 pub mod docs;
 pub mod findings;
+pub mod plan;
 pub mod tables;
