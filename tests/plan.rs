@@ -1,0 +1,300 @@
+//! The planner against an independent checker: on random small moves every plan satisfies
+//! R1-R4 and placement, never beats its own lower bound, and on tiny moves uses exactly as
+//! few batches as a brute-force search finds.
+
+#![allow(clippy::unwrap_used)]
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use dcplan::model::{Inventory, ServerId};
+use dcplan::plan::Outcome;
+use proptest::prelude::*;
+
+/// A random move: machines (height, rack), vms on them, services (replicas, min_up, deps),
+/// one keep_together pair, and the batch limits.
+#[derive(Clone, Debug)]
+struct Case {
+    machines: Vec<(u32, u32)>,
+    vms: Vec<usize>,
+    services: Vec<(Vec<usize>, u32, Vec<usize>)>,
+    together: Option<(usize, usize)>,
+    max_servers: u32,
+    max_units: u32,
+    any_order: bool,
+}
+
+fn case(max_machines: usize) -> impl Strategy<Value = Case> {
+    (2..=max_machines).prop_flat_map(|n| {
+        let machines = proptest::collection::vec((1u32..=3, 0u32..2), n);
+        let vms = proptest::collection::vec(0..n, 0..3);
+        let services = proptest::collection::vec(
+            (
+                proptest::collection::vec(0..n + 3, 1..=3),
+                1u32..=2,
+                proptest::collection::vec(0usize..6, 0..=2),
+            ),
+            1..6,
+        );
+        let together = proptest::option::of((0..n, 0..n));
+        (machines, vms, services, together, 1u32..=4, 3u32..=8, any::<bool>()).prop_map(
+            |(machines, vms, services, together, max_servers, max_units, any_order)| Case {
+                machines,
+                vms,
+                services,
+                together,
+                max_servers,
+                max_units,
+                any_order,
+            },
+        )
+    })
+}
+
+/// The case as an inventory and a plan (TOML text).
+fn files(c: &Case) -> (String, String) {
+    let mut inv = String::from(
+        "[org]\nasn = 64500\n[[site]]\nid = \"old\"\n[[site]]\nid = \"new\"\n\
+         [[rack]]\nid = \"o1\"\nsite = \"old\"\nunits = 42\n[[rack]]\nid = \"o2\"\nsite = \"old\"\nunits = 42\n\
+         [[rack]]\nid = \"n1\"\nsite = \"new\"\nunits = 42\npower_w = 5000\n[[rack]]\nid = \"n2\"\nsite = \"new\"\nunits = 42\n",
+    );
+    let mut top = [1u32, 1u32];
+    for (i, &(h, r)) in c.machines.iter().enumerate() {
+        let unit = top[r as usize];
+        top[r as usize] += h;
+        inv += &format!(
+            "[[server]]\nid = \"m{i}\"\nsite = \"old\"\nrack = \"o{}\"\nunit = {unit}\nheight = {h}\npower_w = 100\n",
+            r + 1
+        );
+    }
+    for (i, &host) in c.vms.iter().enumerate() {
+        inv += &format!("[[server]]\nid = \"v{i}\"\nkind = \"vm\"\nhost = \"m{host}\"\n");
+    }
+    let names: Vec<String> = (0..c.machines.len())
+        .map(|i| format!("m{i}"))
+        .chain((0..c.vms.len()).map(|i| format!("v{i}")))
+        .collect();
+    for (i, (runs, min_up, deps)) in c.services.iter().enumerate() {
+        let mut replicas: Vec<&str> = runs.iter().map(|&r| names[r % names.len()].as_str()).collect();
+        replicas.sort_unstable();
+        replicas.dedup();
+        let min_up = (*min_up).min(replicas.len() as u32);
+        // Dependencies on earlier services only, or on later ones too (cycles) when any-order.
+        let deps: BTreeSet<String> = deps
+            .iter()
+            .map(|&d| d % c.services.len())
+            .filter(|&d| d != i && (d < i || c.any_order))
+            .map(|d| format!("\"s{d}\""))
+            .collect();
+        inv += &format!(
+            "[[service]]\nid = \"s{i}\"\nruns_on = [{}]\nmin_up = {min_up}\ndepends_on = [{}]\n",
+            replicas.iter().map(|r| format!("\"{r}\"")).collect::<Vec<_>>().join(", "),
+            deps.into_iter().collect::<Vec<_>>().join(", ")
+        );
+    }
+    let together = match c.together {
+        Some((a, b)) if a != b => format!("keep_together = [[\"m{a}\", \"m{b}\"]]\n"),
+        _ => String::new(),
+    };
+    let plan = format!(
+        "[plan]\nfrom = \"old\"\nto = \"new\"\nmax_servers = {}\nmax_units = {}\norder = \"{}\"\n{together}",
+        c.max_servers,
+        c.max_units,
+        if c.any_order { "any" } else { "dependencies-first" }
+    );
+    (inv, plan)
+}
+
+fn run(inv: &str, plan: &str) -> (dcplan::Checked, Outcome) {
+    let loaded = dcplan::load::load_files(vec![("inv.toml".into(), inv.as_bytes().to_vec())]);
+    let mut checked = dcplan::check_loaded(loaded, &dcplan::Options::default());
+    let file = checked.sources.add("plan.toml".into(), plan.to_owned());
+    let (p, findings) = dcplan::plan::spec::load(file, &checked.sources, &checked.inventory);
+    assert!(findings.is_empty(), "{findings:?}");
+    let outcome = dcplan::plan::plan(&checked, p.unwrap());
+    (checked, outcome)
+}
+
+/// Checks a batch assignment (physical machine -> batch from 1) against R1-R4, written from
+/// DESIGN.md section 4 without the planner's code. Returns the first broken rule.
+fn check_rules(inv: &Inventory, batch: &BTreeMap<ServerId, usize>, c: &Case) -> Result<(), String> {
+    let nb = batch.values().copied().max().unwrap_or(0);
+    let on = |s: ServerId| -> Option<usize> { batch.get(&inv.physical(s)).copied() };
+    for k in 1..=nb {
+        let members: Vec<ServerId> = batch.iter().filter(|e| *e.1 == k).map(|e| *e.0).collect();
+        if members.is_empty() {
+            return Err(format!("batch {k} is empty"));
+        }
+        let units: u32 = members.iter().map(|&s| inv.server(s).height).sum();
+        if members.len() as u32 > c.max_servers || units > c.max_units {
+            return Err(format!("R1: batch {k}"));
+        }
+    }
+    if let Some((a, b)) = c.together {
+        let (a, b) = (inv.index.servers[&format!("m{a}")], inv.index.servers[&format!("m{b}")]);
+        if batch[&a] != batch[&b] {
+            return Err("R2: keep_together".into());
+        }
+    }
+    for s in &inv.services {
+        let n = s.runs_on.len() as u32;
+        if n > s.min_up {
+            for k in 1..=nb {
+                let gone = s.runs_on.iter().filter(|&&r| on(r) == Some(k)).count() as u32;
+                if gone > n - s.min_up {
+                    return Err(format!("R3: {} in batch {k}", s.id));
+                }
+            }
+        }
+        if c.any_order {
+            continue;
+        }
+        for &t in &s.depends_on {
+            let t = inv.service(t);
+            let moving: Vec<usize> = t.runs_on.iter().filter_map(|&r| on(r)).collect();
+            if moving.is_empty() {
+                continue;
+            }
+            let required = (t.min_up as usize).min(moving.len());
+            // The batch after which `required` replicas of t are across.
+            let mut sorted = moving.clone();
+            sorted.sort_unstable();
+            let ready = if required == 0 { 0 } else { sorted[required - 1] };
+            for &r in &s.runs_on {
+                if let Some(k) = on(r) {
+                    if k < ready {
+                        return Err(format!(
+                            "R4: {} moves in batch {k} before {} is ready after {ready}",
+                            s.id, t.id
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The outcome's assignment, with placement and output shape checked on the way.
+fn assignment(inv: &Inventory, o: &Outcome) -> BTreeMap<ServerId, usize> {
+    let mut batch = BTreeMap::new();
+    let mut used: BTreeMap<(u32, u32), ServerId> = BTreeMap::new();
+    for s in inv.server_ids() {
+        if let (Some(m), Some(site)) = (inv.server(s).mount, inv.server(s).site) {
+            if site == o.plan.to {
+                for u in m.unit..m.unit + inv.server(s).height {
+                    used.insert((m.rack.0, u), s);
+                }
+            }
+        }
+    }
+    for (i, b) in o.batches.iter().enumerate() {
+        assert_eq!(b.index, i + 1);
+        for &s in &b.servers {
+            assert!(batch.insert(s, b.index).is_none(), "{} in two batches", inv.server(s).id);
+        }
+        for &v in &b.vms {
+            assert_eq!(b.servers.contains(&inv.server(v).host.unwrap()), true, "vm rides with its host");
+        }
+        assert_eq!(b.placements.len(), b.servers.len());
+        for p in &b.placements {
+            let rack = inv.rack(p.rack);
+            let h = inv.server(p.server).height;
+            assert_eq!(rack.site, o.plan.to);
+            assert!(p.unit >= 1 && p.unit + h - 1 <= rack.units, "inside the rack");
+            for u in p.unit..p.unit + h {
+                assert!(used.insert((p.rack.0, u), p.server).is_none(), "overlap in {} u{u}", rack.id);
+            }
+        }
+    }
+    batch
+}
+
+fn moving(inv: &Inventory) -> usize {
+    inv.servers.iter().filter(|s| !s.is_vm() && s.site == inv.index.sites.get("old").copied()).count()
+}
+
+/// Fewest batches by brute force over every assignment, with the independent checker.
+fn brute_force(inv: &Inventory, c: &Case) -> Option<usize> {
+    let machines: Vec<ServerId> = inv.server_ids().filter(|&s| !inv.server(s).is_vm()).collect();
+    let n = machines.len();
+    for nb in 1..=n {
+        let mut digits = vec![0usize; n];
+        loop {
+            let batch: BTreeMap<ServerId, usize> =
+                machines.iter().zip(&digits).map(|(&s, &d)| (s, d + 1)).collect();
+            let all_used = (1..=nb).all(|k| batch.values().any(|&b| b == k));
+            if all_used && check_rules(inv, &batch, c).is_ok() {
+                return Some(nb);
+            }
+            let mut i = 0;
+            while i < n && digits[i] == nb - 1 {
+                digits[i] = 0;
+                i += 1;
+            }
+            if i == n {
+                break;
+            }
+            digits[i] += 1;
+        }
+    }
+    None
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn plans_obey_the_rules(c in case(12)) {
+        let (inv_text, plan_text) = files(&c);
+        let (checked, o) = run(&inv_text, &plan_text);
+        let inv = &checked.inventory;
+        let infeasible = o.findings.iter().any(|f| f.code == dcplan::diag::Code::PlanInfeasible);
+        if infeasible {
+            prop_assert!(o.batches.is_empty());
+            return Ok(());
+        }
+        let batch = assignment(inv, &o);
+        prop_assert_eq!(batch.len(), moving(inv), "every machine moves once");
+        if let Err(e) = check_rules(inv, &batch, &c) {
+            prop_assert!(false, "{}\n{}\n{}", e, inv_text, plan_text);
+        }
+        prop_assert!(o.batches.len() as u32 >= o.lower_bound);
+        prop_assert_eq!(o.states.len(), 2 * o.batches.len() + 1);
+    }
+
+    #[test]
+    fn exact_equals_brute_force_on_tiny_moves(c in case(5)) {
+        let (inv_text, plan_text) = files(&c);
+        let (checked, o) = run(&inv_text, &plan_text);
+        let inv = &checked.inventory;
+        let want = brute_force(inv, &c);
+        let infeasible = o.findings.iter().any(|f| f.code == dcplan::diag::Code::PlanInfeasible);
+        match want {
+            None => prop_assert!(infeasible, "brute force finds no plan, the planner does\n{}\n{}", inv_text, plan_text),
+            Some(nb) => {
+                prop_assert!(!infeasible, "planner says infeasible, brute force finds {}\n{}\n{}", nb, inv_text, plan_text);
+                prop_assert_eq!(o.batches.len(), nb, "\n{}\n{}", inv_text, plan_text);
+                prop_assert!(o.optimal);
+            }
+        }
+    }
+}
+
+#[test]
+fn the_example_plan_is_valid_and_optimal() {
+    let checked = dcplan::check_inventory(dcplan::load::Root::Disk("inventory".into())).unwrap();
+    let mut checked = checked;
+    let text = std::fs::read_to_string("plans/move-to-cv.toml").unwrap();
+    let file = checked.sources.add("plans/move-to-cv.toml".into(), text);
+    let (p, findings) = dcplan::plan::spec::load(file, &checked.sources, &checked.inventory);
+    assert!(findings.is_empty());
+    let o = dcplan::plan::plan(&checked, p.unwrap());
+    assert!(!o.has_errors(), "{:?}", o.findings);
+    let batch = assignment(&checked.inventory, &o);
+    assert_eq!(batch.len(), 40);
+    assert!(o.optimal && o.batches.len() as u32 == o.lower_bound);
+    // Never both routers in one night.
+    let r1 = checked.inventory.index.servers["rtr1"];
+    let r2 = checked.inventory.index.servers["rtr2"];
+    assert_ne!(batch[&r1], batch[&r2]);
+}
