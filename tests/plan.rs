@@ -160,13 +160,13 @@ fn check_rules(inv: &Inventory, batch: &BTreeMap<ServerId, usize>, c: &Case) -> 
             sorted.sort_unstable();
             let ready = if required == 0 { 0 } else { sorted[required - 1] };
             for &r in &s.runs_on {
-                if let Some(k) = on(r) {
-                    if k < ready {
-                        return Err(format!(
-                            "R4: {} moves in batch {k} before {} is ready after {ready}",
-                            s.id, t.id
-                        ));
-                    }
+                if let Some(k) = on(r)
+                    && k < ready
+                {
+                    return Err(format!(
+                        "R4: {} moves in batch {k} before {} is ready after {ready}",
+                        s.id, t.id
+                    ));
                 }
             }
         }
@@ -179,11 +179,11 @@ fn assignment(inv: &Inventory, o: &Outcome) -> BTreeMap<ServerId, usize> {
     let mut batch = BTreeMap::new();
     let mut used: BTreeMap<(u32, u32), ServerId> = BTreeMap::new();
     for s in inv.server_ids() {
-        if let (Some(m), Some(site)) = (inv.server(s).mount, inv.server(s).site) {
-            if site == o.plan.to {
-                for u in m.unit..m.unit + inv.server(s).height {
-                    used.insert((m.rack.0, u), s);
-                }
+        if let (Some(m), Some(site)) = (inv.server(s).mount, inv.server(s).site)
+            && site == o.plan.to
+        {
+            for u in m.unit..m.unit + inv.server(s).height {
+                used.insert((m.rack.0, u), s);
             }
         }
     }
@@ -193,7 +193,7 @@ fn assignment(inv: &Inventory, o: &Outcome) -> BTreeMap<ServerId, usize> {
             assert!(batch.insert(s, b.index).is_none(), "{} in two batches", inv.server(s).id);
         }
         for &v in &b.vms {
-            assert_eq!(b.servers.contains(&inv.server(v).host.unwrap()), true, "vm rides with its host");
+            assert!(b.servers.contains(&inv.server(v).host.unwrap()), "vm rides with its host");
         }
         assert_eq!(b.placements.len(), b.servers.len());
         for p in &b.placements {
