@@ -106,10 +106,10 @@ pub fn place(inv: &Inventory, plan: &Plan, machines: &[(ServerId, usize)]) -> (V
                 Code::DestCapacity,
                 plan.loc,
                 format!(
-                    "the {} rack{} at `{}` have {free} free units, the move needs {needed}",
-                    racks.len(),
-                    if racks.len() == 1 { "" } else { "s" },
-                    inv.site(plan.to).id
+                    "the {} at `{}` {} {free} free units, the move needs {needed}",
+                    if racks.len() == 1 { "1 rack".to_owned() } else { format!("{} racks", racks.len()) },
+                    inv.site(plan.to).id,
+                    if racks.len() == 1 { "has" } else { "have" }
                 ),
             )
             .hint("add racks at the destination to the inventory, or keep machines with `stay`"),

@@ -144,8 +144,9 @@ pub fn human(o: &Outcome, inv: &Inventory, sources: &Sources, color: bool, expla
     let mut out = format!("{} ({} -> {})\n", o.plan.name, inv.site(o.plan.from).id, inv.site(o.plan.to).id);
     if !o.batches.is_empty() || o.findings.iter().all(|f| f.code != crate::diag::Code::PlanInfeasible) {
         out.push_str(&format!(
-            "{} batches; lower bound {}{}\n\n",
+            "{} batch{}; lower bound {}{}\n\n",
             o.batches.len(),
+            if o.batches.len() == 1 { "" } else { "es" },
             o.lower_bound,
             if o.optimal { " (proven optimal)" } else { "" }
         ));
