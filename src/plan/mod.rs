@@ -212,14 +212,25 @@ fn states(
 /// For each machine, the rule that keeps it out of the batch before its own.
 fn solve_reasons(inv: &Inventory, p: &Problem, batch: &[u32]) -> Vec<String> {
     let mut out = vec![String::new(); inv.servers.len()];
+    let nb = batch.iter().copied().max().map_or(0, |m| m as usize + 1);
+    let (mut servers, mut units) = (vec![0u32; nb], vec![0u32; nb]);
+    for (g, grp) in p.groups.iter().enumerate() {
+        servers[batch[g] as usize] += grp.machines.len() as u32;
+        units[batch[g] as usize] += grp.units;
+    }
+    let dependents = solve::dependents_of(p);
     for (g, grp) in p.groups.iter().enumerate() {
         let b = batch[g];
         let reason = if b == 0 {
             "first batch".to_owned()
         } else {
-            let mut trial = batch.to_vec();
-            trial[g] = b - 1;
-            why_not(inv, p, &trial, g, b - 1)
+            let (s, u) =
+                (servers[b as usize - 1] + grp.machines.len() as u32, units[b as usize - 1] + grp.units);
+            if s > p.max_servers || u > p.max_units {
+                format!("R1: batch {b} is full ({s} machines / {u} U with it)")
+            } else {
+                why_not(inv, p, batch, &dependents, g, b - 1)
+            }
         };
         let reason = if grp.machines.len() > 1 {
             let names: Vec<&str> = grp.machines.iter().map(|&m| inv.server(m).id.as_str()).collect();
@@ -234,22 +245,21 @@ fn solve_reasons(inv: &Inventory, p: &Problem, batch: &[u32]) -> Vec<String> {
     out
 }
 
-/// Names the rule that fails when group `g` is moved to batch `to` (0-based).
-fn why_not(inv: &Inventory, p: &Problem, trial: &[u32], g: usize, to: u32) -> String {
-    let (mut servers, mut units) = (0, 0);
-    for (x, grp) in p.groups.iter().enumerate() {
-        if trial[x] == to {
-            servers += grp.machines.len() as u32;
-            units += grp.units;
-        }
-    }
-    if servers > p.max_servers || units > p.max_units {
-        return format!("R1: batch {} is full ({servers} machines / {units} U with it)", to + 1);
-    }
-    for &(s, _) in &p.group_services[g] {
+/// Names the rule (R3 or R4) that fails when group `g` moves to batch `to` (0-based).
+fn why_not(
+    inv: &Inventory,
+    p: &Problem,
+    batch: &[u32],
+    dependents: &[Vec<usize>],
+    g: usize,
+    to: u32,
+) -> String {
+    let at = |x: usize| if x == g { to } else { batch[x] };
+    for &(s, c) in &p.group_services[g] {
         let svc = &p.services[s];
         if let Some(cap) = svc.cap {
-            let n: u32 = svc.moving.iter().filter(|&&(x, _)| trial[x] == to).map(|x| x.1).sum();
+            let n: u32 =
+                svc.moving.iter().filter(|&&(x, _)| x != g && batch[x] == to).map(|x| x.1).sum::<u32>() + c;
             if n > cap {
                 return format!(
                     "R3: `{}` may have {cap} replica{} in transit at once ({} of {} must stay up)",
@@ -262,21 +272,18 @@ fn why_not(inv: &Inventory, p: &Problem, trial: &[u32], g: usize, to: u32) -> St
         }
     }
     if p.dependencies_first {
-        for (si, svc) in p.services.iter().enumerate() {
-            for &t in &svc.deps {
-                let ready = ready_batch_of(p, t, trial);
-                if svc.moving.iter().any(|&(x, _)| trial[x] < ready)
-                    && (svc.moving.iter().any(|x| x.0 == g) || p.services[t].moving.iter().any(|x| x.0 == g))
-                {
-                    let dep = &p.services[t];
-                    return format!(
-                        "R4: `{}` depends on `{}`, which has {} replica{} at the destination only after batch {}",
-                        inv.service(p.services[si].id).id,
-                        inv.service(dep.id).id,
-                        dep.need,
-                        if dep.need == 1 { "" } else { "s" },
-                        to + 2
-                    );
+        for &(s, _) in &p.group_services[g] {
+            // Its own dependencies would not be ready in time...
+            for &t in &p.services[s].deps {
+                if ready_batch_of(p, t, &at) > to {
+                    return r4_reason(inv, p, s, t, to);
+                }
+            }
+            // ...or services waiting on it would move before it is ready.
+            for &d in &dependents[s] {
+                let ready = ready_batch_of(p, s, &at);
+                if p.services[d].moving.iter().any(|&(x, _)| at(x) < ready) {
+                    return r4_reason(inv, p, d, s, to);
                 }
             }
         }
@@ -284,9 +291,21 @@ fn why_not(inv: &Inventory, p: &Problem, trial: &[u32], g: usize, to: u32) -> St
     "objective: less downtime or fewer BGP findings this way".to_owned()
 }
 
-fn ready_batch_of(p: &Problem, t: usize, batch: &[u32]) -> u32 {
+fn r4_reason(inv: &Inventory, p: &Problem, s: usize, t: usize, to: u32) -> String {
+    let dep = &p.services[t];
+    format!(
+        "R4: `{}` depends on `{}`, which needs {} replica{} at the destination, not there by batch {}",
+        inv.service(p.services[s].id).id,
+        inv.service(dep.id).id,
+        dep.need,
+        if dep.need == 1 { "" } else { "s" },
+        to + 1
+    )
+}
+
+fn ready_batch_of(p: &Problem, t: usize, batch: &dyn Fn(usize) -> u32) -> u32 {
     let s = &p.services[t];
-    let mut per: Vec<(u32, u32)> = s.moving.iter().map(|&(g, c)| (batch[g], c)).collect();
+    let mut per: Vec<(u32, u32)> = s.moving.iter().map(|&(g, c)| (batch(g), c)).collect();
     per.sort_unstable();
     let mut done = 0;
     for (b, c) in per {

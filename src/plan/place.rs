@@ -22,6 +22,8 @@ struct RackState {
     free: Vec<bool>,
     power: u64,
     budget: Option<u64>,
+    /// Free units, to skip full racks quickly.
+    free_units: u32,
     /// Services with a replica in the rack.
     services: Vec<usize>,
 }
@@ -48,6 +50,7 @@ impl RackState {
         for x in unit..unit + h {
             self.free[(x - 1) as usize] = false;
         }
+        self.free_units -= h;
         self.power += u64::from(w);
     }
 }
@@ -78,6 +81,7 @@ pub fn place(inv: &Inventory, plan: &Plan, machines: &[(ServerId, usize)]) -> (V
         .map(|(i, r)| RackState {
             id: RackId::from_ix(i),
             free: vec![true; r.units as usize],
+            free_units: r.units,
             power: 0,
             budget: r.power_w.map(u64::from),
             services: Vec::new(),
@@ -123,8 +127,12 @@ pub fn place(inv: &Inventory, plan: &Plan, machines: &[(ServerId, usize)]) -> (V
             sv.mount.and_then(|m| plan.rack_map.iter().find(|(src, _)| *src == m.rack).map(|x| x.1));
         let want = sv.mount.map(|m| m.unit);
         let mut best: Option<((usize, bool, usize), usize, u32)> = None;
-        for (ri, r) in racks.iter().enumerate() {
-            if r.budget.is_some_and(|b| r.power + u64::from(w) > b) {
+        // The preferred rack first; then in order, stopping at the first rack without a replica
+        // of the same services (nothing after it can rank higher).
+        let preferred_ix = preferred.and_then(|p| racks.iter().position(|r| r.id == p));
+        for ri in preferred_ix.into_iter().chain(0..racks.len()) {
+            let r = &racks[ri];
+            if r.free_units < h || r.budget.is_some_and(|b| r.power + u64::from(w) > b) {
                 continue;
             }
             let Some(unit) = r.find(h, want) else { continue };
@@ -132,6 +140,9 @@ pub fn place(inv: &Inventory, plan: &Plan, machines: &[(ServerId, usize)]) -> (V
             let key = (conflicts, Some(r.id) != preferred, ri);
             if best.as_ref().is_none_or(|(k, _, _)| key < *k) {
                 best = Some((key, ri, unit));
+            }
+            if conflicts == 0 {
+                break;
             }
         }
         match best {

@@ -152,6 +152,7 @@ pub fn lower_bound(p: &Problem) -> Result<(u32, Vec<u32>), Conflict> {
     }
     let mut est = vec![0u32; g];
     if p.dependencies_first {
+        let dependents = dependents_of(p);
         let mut changed = true;
         let mut rounds = 0;
         while changed {
@@ -165,11 +166,11 @@ pub fn lower_bound(p: &Problem) -> Result<(u32, Vec<u32>), Conflict> {
                 return Err(Conflict::DependencyDeadlock { services, groups });
             }
             for t in 0..p.services.len() {
+                if dependents[t].is_empty() {
+                    continue;
+                }
                 let ready = earliest_ready(p, t, &est);
-                for s in 0..p.services.len() {
-                    if !p.services[s].deps.contains(&t) {
-                        continue;
-                    }
+                for &s in &dependents[t] {
                     for &(grp, _) in &p.services[s].moving {
                         if est[grp] < ready {
                             est[grp] = ready;
@@ -182,6 +183,17 @@ pub fn lower_bound(p: &Problem) -> Result<(u32, Vec<u32>), Conflict> {
         lb = lb.max(est.iter().copied().max().map_or(0, |m| m + 1));
     }
     Ok((lb, est))
+}
+
+/// For each service, the services that depend on it.
+pub fn dependents_of(p: &Problem) -> Vec<Vec<usize>> {
+    let mut out = vec![Vec::new(); p.services.len()];
+    for (s, svc) in p.services.iter().enumerate() {
+        for &t in &svc.deps {
+            out[t].push(s);
+        }
+    }
+    out
 }
 
 /// Relaxation for service `t`: its groups at their earliest batches, R3 respected, nothing
@@ -256,7 +268,7 @@ impl Bin {
 /// together; groups that wait on each other move together when they fit. Errors with the
 /// conflict when nothing can be scheduled.
 pub fn heuristic(p: &Problem, est: &[u32]) -> Result<Vec<u32>, Conflict> {
-    // Priority: earliest possible batch, then how many replicas depend on the group, then size.
+    // Priority: the longest tail, the earliest batch, how many replicas wait on it, its size.
     let mut dependents = vec![0u32; p.services.len()];
     for s in &p.services {
         for &t in &s.deps {
@@ -264,17 +276,28 @@ pub fn heuristic(p: &Problem, est: &[u32]) -> Result<Vec<u32>, Conflict> {
         }
     }
     let weight = |x: usize| -> u32 { p.group_services[x].iter().map(|&(s, _)| dependents[s]).sum() };
+    let tails = tails(p);
+    let tail = |x: usize| -> u32 { p.group_services[x].iter().map(|&(s, _)| tails[s]).max().unwrap_or(0) };
     let mut order: Vec<usize> = (0..p.groups.len()).collect();
-    order.sort_by_key(|&x| (est[x], std::cmp::Reverse(weight(x)), std::cmp::Reverse(p.groups[x].units), x));
+    // Longest tail first (what must start early for the move to end early), then earliest.
+    order.sort_by_key(|&x| {
+        (
+            std::cmp::Reverse(tail(x)),
+            est[x],
+            std::cmp::Reverse(weight(x)),
+            std::cmp::Reverse(p.groups[x].units),
+            x,
+        )
+    });
     let mut best = list_schedule(p, &order);
-    // Restarts with the priorities shuffled inside each earliest-batch layer: list scheduling
+    // Restarts with the priorities shuffled among equals in tail and earliest batch: list scheduling
     // is sensitive to ties, and small moves can afford many tries. Seeded: deterministic.
     let restarts = if p.groups.len() <= EXACT_MAX_GROUPS { 200 } else { 4 };
     let mut rng = crate::synth::Rng(0x5eed);
     for _ in 0..restarts {
         let keys: Vec<u64> = (0..p.groups.len()).map(|_| rng.next()).collect();
         let mut o = order.clone();
-        o.sort_by_key(|&x| (est[x], keys[x]));
+        o.sort_by_key(|&x| (std::cmp::Reverse(tail(x)), est[x], keys[x]));
         let candidate = list_schedule(p, &o);
         let better = match (&best, &candidate) {
             (Err(_), Ok(_)) => true,
@@ -286,6 +309,38 @@ pub fn heuristic(p: &Problem, est: &[u32]) -> Result<Vec<u32>, Conflict> {
         }
     }
     best
+}
+
+/// For each service, how many batches at least follow the first move of its replicas: the
+/// batches its own replicas need under R3, plus the longest such tail among the services that
+/// wait on it. Long tails should start early.
+fn tails(p: &Problem) -> Vec<u32> {
+    let dependents = dependents_of(p);
+    let own: Vec<u32> = p
+        .services
+        .iter()
+        .map(|s| match s.cap {
+            Some(cap) => s.moving.iter().map(|x| x.1).sum::<u32>().div_ceil(cap),
+            None => 1,
+        })
+        .collect();
+    let mut tail = own.clone();
+    // Relaxation; a cycle stops growing after as many rounds as there are services.
+    for _ in 0..p.services.len().min(64) {
+        let mut changed = false;
+        for t in 0..p.services.len() {
+            let after = dependents[t].iter().map(|&d| tail[d]).max().unwrap_or(0);
+            let v = own[t] + after;
+            if v > tail[t] {
+                tail[t] = v;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    tail
 }
 
 fn batches_of(batch: &[u32]) -> u32 {
@@ -356,7 +411,17 @@ impl Fill {
     fn single_pass(&mut self, p: &Problem, order: &[usize], bin: &mut Bin, b: u32) -> bool {
         let mut added = false;
         for &x in order {
-            if self.batch[x] != u32::MAX || !bin.fits(p, x) || !ready(p, x, &self.across, &[x]) {
+            if self.batch[x] != u32::MAX || !bin.fits(p, x) {
+                continue;
+            }
+            if !ready(p, x, &self.across, &[x]) {
+                // Groups that wait on each other go together as soon as they can.
+                if let Some(set) = bundle(p, x, &self.batch, &self.across, bin) {
+                    for y in set {
+                        self.place(p, y, b, bin);
+                    }
+                    added = true;
+                }
                 continue;
             }
             self.place(p, x, b, bin);
@@ -380,31 +445,46 @@ impl Fill {
 /// Group `start` with the fewest waiting groups that make it ready, added one at a time (the
 /// one that holds replicas of an unmet dependency and fits), or `None` if they do not fit.
 fn bundle(p: &Problem, start: usize, batch: &[u32], across: &[u32], bin: &Bin) -> Option<Vec<usize>> {
-    let mut trial = bin.clone();
-    if !trial.fits(p, start) {
+    if !bin.fits(p, start) {
         return None;
     }
-    trial.add(p, start);
     let mut set = vec![start];
-    let mut have = across.to_vec();
-    for &(s, c) in &p.group_services[start] {
-        have[s] += c;
-    }
+    // What the set adds, per service: sparse, as bundles are small and services many.
+    let mut extra: Vec<(usize, u32)> = Vec::new();
+    let add = |extra: &mut Vec<(usize, u32)>, g: usize| {
+        for &(s, c) in &p.group_services[g] {
+            match extra.iter_mut().find(|e| e.0 == s) {
+                Some(e) => e.1 += c,
+                None => extra.push((s, c)),
+            }
+        }
+    };
+    add(&mut extra, start);
+    let (mut servers, mut units) =
+        (bin.servers + p.groups[start].machines.len() as u32, bin.units + p.groups[start].units);
+    let have =
+        |extra: &[(usize, u32)], t: usize| across[t] + extra.iter().find(|e| e.0 == t).map_or(0, |e| e.1);
     for _ in 0..p.groups.len() {
-        let unmet = set
-            .iter()
-            .flat_map(|&y| p.group_services[y].iter())
-            .find_map(|&(s, _)| p.services[s].deps.iter().copied().find(|&t| have[t] < p.services[t].need));
+        let unmet = set.iter().flat_map(|&y| p.group_services[y].iter()).find_map(|&(s, _)| {
+            p.services[s].deps.iter().copied().find(|&t| have(&extra, t) < p.services[t].need)
+        });
         let Some(t) = unmet else { return Some(set) };
+        let fits = |z: usize| {
+            servers + p.groups[z].machines.len() as u32 <= p.max_servers
+                && units + p.groups[z].units <= p.max_units
+                && p.group_services[z].iter().all(|&(s, c)| {
+                    let inside = bin.svc[s] + extra.iter().find(|e| e.0 == s).map_or(0, |e| e.1);
+                    p.services[s].cap.is_none_or(|cap| inside + c <= cap)
+                })
+        };
         let next = p.services[t]
             .moving
             .iter()
             .map(|x| x.0)
-            .find(|&z| batch[z] == u32::MAX && !set.contains(&z) && trial.fits(p, z))?;
-        trial.add(p, next);
-        for &(s, c) in &p.group_services[next] {
-            have[s] += c;
-        }
+            .find(|&z| batch[z] == u32::MAX && !set.contains(&z) && fits(z))?;
+        servers += p.groups[next].machines.len() as u32;
+        units += p.groups[next].units;
+        add(&mut extra, next);
         set.push(next);
     }
     None
@@ -648,12 +728,7 @@ fn exact(p: &Problem, est: &[u32], hint: &[u32], batches: u32, budget: u64, firs
     let tight = |g: usize| p.group_services[g].iter().map(|&(s, _)| slack[s]).min().unwrap_or(u32::MAX);
     let mut order: Vec<usize> = (0..p.groups.len()).collect();
     order.sort_by_key(|&g| (tight(g), est[g], std::cmp::Reverse(p.groups[g].units), g));
-    let mut dependents = vec![Vec::new(); p.services.len()];
-    for (s, svc) in p.services.iter().enumerate() {
-        for &t in &svc.deps {
-            dependents[t].push(s);
-        }
-    }
+    let dependents = dependents_of(p);
     let mut x = Exact {
         p,
         est,
