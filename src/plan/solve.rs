@@ -165,12 +165,12 @@ pub fn lower_bound(p: &Problem) -> Result<(u32, Vec<u32>), Conflict> {
                 let groups: Vec<usize> = (0..g).filter(|&x| est[x] as usize > g).collect();
                 return Err(Conflict::DependencyDeadlock { services, groups });
             }
-            for t in 0..p.services.len() {
-                if dependents[t].is_empty() {
+            for (t, waiting) in dependents.iter().enumerate() {
+                if waiting.is_empty() {
                     continue;
                 }
                 let ready = earliest_ready(p, t, &est);
-                for &s in &dependents[t] {
+                for &s in waiting {
                     for &(grp, _) in &p.services[s].moving {
                         if est[grp] < ready {
                             est[grp] = ready;
