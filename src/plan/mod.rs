@@ -317,6 +317,15 @@ fn ready_batch_of(p: &Problem, t: usize, batch: &dyn Fn(usize) -> u32) -> u32 {
     0
 }
 
+/// `db` (2 of 3 must stay up) or `app`, for conflict messages.
+fn describe(inv: &Inventory, p: &Problem, s: usize) -> String {
+    let svc = &p.services[s];
+    match svc.cap {
+        Some(_) => format!("`{}` ({} of {} must stay up)", inv.service(svc.id).id, svc.min_up, svc.n),
+        None => format!("`{}`", inv.service(svc.id).id),
+    }
+}
+
 fn names(inv: &Inventory, ids: &[ServerId]) -> String {
     ids.iter().map(|&s| format!("`{}`", inv.server(s).id)).collect::<Vec<_>>().join(", ")
 }
@@ -361,8 +370,7 @@ fn infeasible(inv: &Inventory, p: &Problem, plan: &Plan, c: &Conflict) -> Findin
             )
         }
         Conflict::DependencyDeadlock { services, groups } => {
-            let svc_names: Vec<String> =
-                services.iter().map(|&s| format!("`{}`", inv.service(p.services[s].id).id)).collect();
+            let svc_names: Vec<String> = services.iter().map(|&s| describe(inv, p, s)).collect();
             let machines: Vec<ServerId> = groups.iter().flat_map(|&g| p.groups[g].machines.clone()).collect();
             (
                 format!(

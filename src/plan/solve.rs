@@ -158,12 +158,10 @@ pub fn lower_bound(p: &Problem) -> Result<(u32, Vec<u32>), Conflict> {
         while changed {
             changed = false;
             rounds += 1;
-            if rounds > g + 2 {
-                // Still rising: a dependency cycle that R3 keeps spreading out.
-                let services: Vec<usize> =
-                    (0..p.services.len()).filter(|&s| !p.services[s].deps.is_empty()).collect();
-                let groups: Vec<usize> = (0..g).filter(|&x| est[x] as usize > g).collect();
-                return Err(Conflict::DependencyDeadlock { services, groups });
+            // No schedule needs more batches than groups: past that the estimates only rise
+            // through a dependency cycle that R3 keeps spreading out.
+            if rounds > g + 2 || est.iter().any(|&e| e as usize > g) {
+                return Err(deadlock(p, &est, &dependents));
             }
             for (t, waiting) in dependents.iter().enumerate() {
                 if waiting.is_empty() {
@@ -183,6 +181,114 @@ pub fn lower_bound(p: &Problem) -> Result<(u32, Vec<u32>), Conflict> {
         lb = lb.max(est.iter().copied().max().map_or(0, |m| m + 1));
     }
     Ok((lb, est))
+}
+
+/// The smallest conflict behind a lower bound that keeps rising: a service moved a few replicas
+/// at a time (R3) whose replicas share machines with services that need it first (R4); or else
+/// the services and groups whose earliest batch rose highest.
+fn deadlock(p: &Problem, est: &[u32], dependents: &[Vec<usize>]) -> Conflict {
+    for (t, svc) in p.services.iter().enumerate() {
+        let Some(cap) = svc.cap else { continue };
+        if svc.need <= cap {
+            continue;
+        }
+        // Groups of t that also carry a service waiting on t.
+        let waiting: Vec<usize> = svc
+            .moving
+            .iter()
+            .map(|x| x.0)
+            .filter(|&g| p.group_services[g].iter().any(|&(s, _)| dependents[t].contains(&s)))
+            .collect();
+        if waiting.len() == svc.moving.len() {
+            let mut services = vec![t];
+            for &g in &waiting {
+                services
+                    .extend(p.group_services[g].iter().map(|x| x.0).filter(|s| dependents[t].contains(s)));
+            }
+            services.sort_unstable();
+            services.dedup();
+            return Conflict::DependencyDeadlock { services, groups: waiting };
+        }
+    }
+    // Otherwise: a shortest cycle of waits through a service moved a few replicas at a time.
+    // Edge h -> g: g carries a service waiting on a service that h carries.
+    let mut graph: petgraph::graph::DiGraph<usize, (usize, usize)> = petgraph::graph::DiGraph::new();
+    let nodes: Vec<_> = (0..p.groups.len()).map(|g| graph.add_node(g)).collect();
+    for (t, svc) in p.services.iter().enumerate() {
+        for &s in &dependents[t] {
+            for &(h, _) in &svc.moving {
+                for &(g, _) in &p.services[s].moving {
+                    if g != h {
+                        graph.add_edge(nodes[h], nodes[g], (t, s));
+                    }
+                }
+            }
+        }
+    }
+    // A component of mutually waiting groups with an edge through a service that needs more
+    // replicas across than may travel at once: the smallest such, then its shortest cycle
+    // through that edge.
+    let component_of: Vec<usize> = {
+        let mut c = vec![usize::MAX; p.groups.len()];
+        for (i, scc) in petgraph::algo::tarjan_scc(&graph).iter().enumerate() {
+            for n in scc {
+                c[graph[*n]] = i;
+            }
+        }
+        c
+    };
+    use petgraph::visit::EdgeRef;
+    let rising = graph
+        .edge_references()
+        .filter(|e| {
+            let (h, g) = (graph[e.source()], graph[e.target()]);
+            let t = &p.services[e.weight().0];
+            component_of[h] == component_of[g] && t.cap.is_some_and(|c| t.need > c)
+        })
+        .min_by_key(|e| {
+            (component_of.iter().filter(|&&c| c == component_of[graph[e.source()]]).count(), e.id())
+        });
+    let mut groups = Vec::new();
+    let mut services = Vec::new();
+    if let Some(e) = rising {
+        let (from, to) = (graph[e.source()], graph[e.target()]);
+        services.extend([e.weight().0, e.weight().1]);
+        // Shortest path to -> ... -> from inside the component closes the cycle.
+        let comp = component_of[from];
+        let mut prev: Vec<Option<(usize, (usize, usize))>> = vec![None; p.groups.len()];
+        let mut seen = vec![false; p.groups.len()];
+        let mut queue = std::collections::VecDeque::from([to]);
+        seen[to] = true;
+        while let Some(h) = queue.pop_front() {
+            if h == from {
+                break;
+            }
+            for e in graph.edges(nodes[h]) {
+                let g = graph[e.target()];
+                if !seen[g] && component_of[g] == comp {
+                    seen[g] = true;
+                    prev[g] = Some((h, *e.weight()));
+                    queue.push_back(g);
+                }
+            }
+        }
+        let mut h = from;
+        groups.push(h);
+        while h != to {
+            let Some((before, w)) = prev[h] else { break };
+            services.extend([w.0, w.1]);
+            h = before;
+            groups.push(h);
+        }
+    } else {
+        let top = est.iter().copied().max().unwrap_or(0);
+        groups.extend((0..p.groups.len()).filter(|&g| est[g] == top).take(3));
+        services.extend(groups.iter().flat_map(|&g| p.group_services[g].iter().map(|x| x.0)).take(4));
+    }
+    groups.sort_unstable();
+    services.sort_unstable();
+    services.dedup();
+    Conflict::DependencyDeadlock { services, groups }
 }
 
 /// For each service, the services that depend on it.
