@@ -298,3 +298,34 @@ fn the_example_plan_is_valid_and_optimal() {
     let r2 = checked.inventory.index.servers["rtr2"];
     assert_ne!(batch[&r1], batch[&r2]);
 }
+
+/// The third objective: with no service tying them, the two routers still move on different
+/// nights, because one router in transit leaves one upstream and both leave none.
+#[test]
+fn routers_move_on_different_nights() {
+    let inv = "[org]\nasn = 64500\n[[site]]\nid = \"old\"\n[[site]]\nid = \"new\"\n[[link]]\nsites = [\"old\", \"new\"]\n\
+        [[rack]]\nid = \"o1\"\nsite = \"old\"\nunits = 42\n[[rack]]\nid = \"n1\"\nsite = \"new\"\nunits = 42\n\
+        [[prefix]]\ncidr = \"192.0.2.0/24\"\n[[roa]]\nprefix = \"192.0.2.0/24\"\nasn = 64500\n\
+        [[upstream]]\nid = \"ta\"\nasn = 64501\n[[upstream]]\nid = \"tb\"\nasn = 64502\n\
+        [[server]]\nid = \"r1\"\nkind = \"router\"\nsite = \"old\"\nrack = \"o1\"\nunit = 1\n\
+        [[server]]\nid = \"r2\"\nkind = \"router\"\nsite = \"old\"\nrack = \"o1\"\nunit = 2\n\
+        [[server]]\nid = \"a\"\nsite = \"old\"\nrack = \"o1\"\nunit = 3\naddresses = [\"192.0.2.10\"]\n\
+        [[server]]\nid = \"b\"\nsite = \"old\"\nrack = \"o1\"\nunit = 4\naddresses = [\"192.0.2.11\"]\n\
+        [[circuit]]\nid = \"ta-old\"\nupstream = \"ta\"\nsite = \"old\"\nrouter = \"r1\"\nannounce = [\"192.0.2.0/24\"]\n\
+        [[circuit]]\nid = \"tb-old\"\nupstream = \"tb\"\nsite = \"old\"\nrouter = \"r2\"\nannounce = [\"192.0.2.0/24\"]\n\
+        [[circuit]]\nid = \"ta-new\"\nupstream = \"ta\"\nsite = \"new\"\nrouter = \"r1\"\nannounce = [\"192.0.2.0/24\"]\n\
+        [[circuit]]\nid = \"tb-new\"\nupstream = \"tb\"\nsite = \"new\"\nrouter = \"r2\"\nannounce = [\"192.0.2.0/24\"]\n";
+    let plan = "[plan]\nfrom = \"old\"\nto = \"new\"\nmax_servers = 2\nmax_units = 4\n";
+    let (checked, o) = run(inv, plan);
+    let batch = assignment(&checked.inventory, &o);
+    let (r1, r2) = (checked.inventory.index.servers["r1"], checked.inventory.index.servers["r2"]);
+    assert_eq!(o.batches.len(), 2);
+    assert_ne!(batch[&r1], batch[&r2]);
+    // Each router night loses one upstream: warnings, not errors; after each night, none.
+    assert!(!o.has_errors());
+    for s in &o.states {
+        if s.name.starts_with("after") || s.name == "before" {
+            assert!(s.findings.is_empty(), "{}: {:?}", s.name, s.findings);
+        }
+    }
+}

@@ -94,7 +94,12 @@ pub fn plan(checked: &crate::Checked, plan: Plan) -> Outcome {
         plan,
     };
     let schedule = match solve::solve(&problem) {
-        Ok(s) => s,
+        Ok(mut s) => {
+            if problem.groups.len() <= solve::EXACT_MAX_GROUPS {
+                s.batch = fewer_bgp_findings(inv, &engine, &outcome.plan, &problem, s.batch);
+            }
+            s
+        }
         Err(conflict) => {
             findings.push(infeasible(inv, &problem, &outcome.plan, &conflict));
             outcome.findings = findings;
@@ -151,6 +156,78 @@ pub fn plan(checked: &crate::Checked, plan: Plan) -> Outcome {
         .collect();
     outcome.findings = findings;
     outcome
+}
+
+/// The third objective: among schedules with as many batches and no more downtime, fewer BGP
+/// findings in the intermediate states, weighted by severity (one router per night, say). Moves single groups to
+/// other batches while that lowers the count; every candidate is checked against R1-R4.
+fn fewer_bgp_findings(
+    inv: &Inventory,
+    engine: &Engine<'_>,
+    plan: &Plan,
+    p: &Problem,
+    mut batch: Vec<u32>,
+) -> Vec<u32> {
+    let nb = batch.iter().copied().max().map_or(0, |m| m as usize + 1);
+    // Findings weighted by what they cost on the night: an address unreachable (or
+    // blackholed) is an outage, one upstream left is a risk, the rest is noise.
+    let weight = |c: Code| match c {
+        Code::BgpUnannounced | Code::BgpMisdirected => 1000,
+        Code::BgpSingleUpstream => 10,
+        _ => 1,
+    };
+    let count = |batch: &[u32]| -> usize {
+        let of = group_batches(inv, p, batch);
+        states(inv, engine, plan, &of, nb).iter().flat_map(|s| &s.findings).map(|f| weight(f.code)).sum()
+    };
+    let mut best = count(&batch);
+    let mut downtime = solve::downtime(p, &batch);
+    // Bounded: each round either lowers the count or stops.
+    for _ in 0..8 {
+        if best == 0 {
+            break;
+        }
+        let mut improved = false;
+        let mut try_change = |batch: &mut Vec<u32>, changed: &[(usize, u32)]| {
+            let old: Vec<(usize, u32)> = changed.iter().map(|&(g, _)| (g, batch[g])).collect();
+            for &(g, b) in changed {
+                batch[g] = b;
+            }
+            let nonempty = (0..nb as u32).all(|k| batch.contains(&k));
+            let valid =
+                nonempty && solve::violation(p, batch).is_none() && solve::downtime(p, batch) <= downtime;
+            let c = if valid { count(batch) } else { usize::MAX };
+            if c < best {
+                best = c;
+                downtime = solve::downtime(p, batch);
+                improved = true;
+            } else {
+                for (g, b) in old {
+                    batch[g] = b;
+                }
+            }
+        };
+        // Single moves, then swaps of two groups between batches.
+        for g in 0..p.groups.len() {
+            for b in 0..nb as u32 {
+                if b != batch[g] {
+                    try_change(&mut batch, &[(g, b)]);
+                }
+            }
+        }
+        for g in 0..p.groups.len() {
+            for h in g + 1..p.groups.len() {
+                if batch[g] != batch[h] {
+                    let (bg, bh) = (batch[g], batch[h]);
+                    try_change(&mut batch, &[(g, bh), (h, bg)]);
+                }
+            }
+        }
+        if !improved {
+            break;
+        }
+    }
+    batch
 }
 
 /// Whether a service has at least min_up replicas up in a state.
