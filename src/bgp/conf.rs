@@ -880,7 +880,7 @@ mod tests {
 
     #[test]
     fn openbsd_example_1_14() {
-        let (c, _) = conf(&real("openbsd-examples-bgpd.conf-1.14"));
+        let (c, _) = conf(&real("1.14"));
         assert_eq!(c.asn.map(|a| a.0), Some(65001));
         assert_eq!(c.neighbors.len(), 7);
         assert_eq!(to(&c, 65002), vec!["192.0.2.0/24"]);
@@ -892,7 +892,7 @@ mod tests {
 
     #[test]
     fn openbsd_example_1_6() {
-        let (c, _) = conf(&real("openbsd-examples-bgpd.conf-1.6"));
+        let (c, _) = conf(&real("1.6"));
         assert_eq!(c.asn.map(|a| a.0), Some(65001));
         assert!(c.networks.is_empty(), "every network line is commented out");
         let n = c.neighbors.iter().find(|n| n.addr == "10.1.0.2").unwrap();
