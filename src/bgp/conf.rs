@@ -873,9 +873,14 @@ mod tests {
         c.announced_to(asn).into_iter().map(|(p, _)| p.to_string()).collect()
     }
 
-    fn real(name: &str) -> String {
-        std::fs::read_to_string(format!("{}/../shared/real/openbgpd/{name}", env!("CARGO_MANIFEST_DIR")))
-            .unwrap()
+    /// OpenBGPD's own example configs, unmodified: the repository keeps copies (of
+    /// `../shared/real/openbgpd/`) in the CLI fixtures that build inventories around them.
+    fn real(version: &str) -> String {
+        let dir = env!("CARGO_MANIFEST_DIR");
+        std::fs::read_to_string(format!(
+            "{dir}/tests/cmd/bgp/openbsd-{version}.in/inventory/routers/bgpd.conf"
+        ))
+        .unwrap()
     }
 
     #[test]
