@@ -352,13 +352,13 @@ fn why_not(
         for &(s, _) in &p.group_services[g] {
             // Its own dependencies would not be ready in time...
             for &t in &p.services[s].deps {
-                if ready_batch_of(p, t, &at) > to {
+                if solve::ready_batch(p, t, at) > to {
                     return r4_reason(inv, p, s, t, to);
                 }
             }
             // ...or services waiting on it would move before it is ready.
             for &d in &dependents[s] {
-                let ready = ready_batch_of(p, s, &at);
+                let ready = solve::ready_batch(p, s, at);
                 if p.services[d].moving.iter().any(|&(x, _)| at(x) < ready) {
                     return r4_reason(inv, p, d, s, to);
                 }
@@ -378,20 +378,6 @@ fn r4_reason(inv: &Inventory, p: &Problem, s: usize, t: usize, to: u32) -> Strin
         if dep.need == 1 { "" } else { "s" },
         to + 1
     )
-}
-
-fn ready_batch_of(p: &Problem, t: usize, batch: &dyn Fn(usize) -> u32) -> u32 {
-    let s = &p.services[t];
-    let mut per: Vec<(u32, u32)> = s.moving.iter().map(|&(g, c)| (batch(g), c)).collect();
-    per.sort_unstable();
-    let mut done = 0;
-    for (b, c) in per {
-        done += c;
-        if done >= s.need {
-            return b;
-        }
-    }
-    0
 }
 
 /// `db` (2 of 3 must stay up) or `app`, for conflict messages.

@@ -47,10 +47,11 @@ pub struct Schedule {
     pub optimal: bool,
 }
 
-/// For service `t`, the batch after which `need` of its moving replicas are at the destination.
-fn ready_batch(p: &Problem, t: usize, batch: &[u32]) -> u32 {
+/// For service `t`, the batch after which `need` of its moving replicas are at the destination,
+/// with `batch_of` giving each group's batch.
+pub fn ready_batch(p: &Problem, t: usize, batch_of: impl Fn(usize) -> u32) -> u32 {
     let s = &p.services[t];
-    let mut per: Vec<(u32, u32)> = s.moving.iter().map(|&(g, c)| (batch[g], c)).collect();
+    let mut per: Vec<(u32, u32)> = s.moving.iter().map(|&(g, c)| (batch_of(g), c)).collect();
     per.sort_unstable();
     let mut done = 0;
     for (b, c) in per {
@@ -88,7 +89,7 @@ pub fn violation(p: &Problem, batch: &[u32]) -> Option<String> {
         }
         if p.dependencies_first {
             for &t in &s.deps {
-                let ready = ready_batch(p, t, batch);
+                let ready = ready_batch(p, t, |g| batch[g]);
                 if let Some(&(g, _)) = s.moving.iter().find(|&&(g, _)| batch[g] < ready) {
                     return Some(format!(
                         "service #{si} moves group {g} before its dependency #{t} is ready"
