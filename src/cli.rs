@@ -50,6 +50,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Order the move into batches, place machines at the destination, check every state.
     Plan(PlanArgs),
+    /// What goes down, directly and through dependencies, if these machines are off.
+    Impact(ImpactArgs),
     /// Print the inventory as tables.
     List(ListArgs),
     /// Explain a finding code (or list them all).
@@ -117,6 +119,17 @@ pub struct PlanArgs {
     /// ROA export to add (as for `check`).
     #[arg(long, value_name = "FILE")]
     pub roas: Option<PathBuf>,
+}
+
+/// `dcplan impact`.
+#[derive(Debug, Args)]
+pub struct ImpactArgs {
+    /// Machines (servers or vms) that are off.
+    #[arg(required = true, value_name = "MACHINE")]
+    pub machines: Vec<String>,
+    /// Output format (human or json).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
 }
 
 /// What `dcplan list` lists.

@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 
 use crate::cli::{
     BgpCommand, BgpRenderArgs, BgpStatusArgs, CheckArgs, Cli, ColorChoice, Command, ExplainArgs, Format,
-    ListArgs, ListWhat, PlanArgs,
+    ImpactArgs, ListArgs, ListWhat, PlanArgs,
 };
 use crate::diag::{Code, Severity, Summary};
 use crate::load::{self, Root};
@@ -41,6 +41,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Check(a) => ctx.check(a, &mut out),
         Command::List(a) => ctx.list(a, &mut out),
         Command::Plan(a) => ctx.plan(a, &mut out),
+        Command::Impact(a) => ctx.impact(a, &mut out),
         Command::Explain(a) => explain(a, &mut out),
         Command::Bgp(BgpCommand::Status(a)) => ctx.bgp_status(a, &mut out),
         Command::Bgp(BgpCommand::Render(a)) => ctx.bgp_render(a, &mut out),
@@ -173,6 +174,30 @@ impl Ctx {
             Format::Github => return Err(Fatal("--format github is only for `dcplan check`".into())),
         });
         Ok(if outcome.has_errors() { FINDINGS } else { OK })
+    }
+
+    fn impact(&self, a: ImpactArgs, out: &mut String) -> Result<u8, Fatal> {
+        let c = self.model(&crate::Options::default())?;
+        let inv = &c.inventory;
+        let mut machines = Vec::new();
+        for name in &a.machines {
+            match inv.index.servers.get(name) {
+                Some(&id) => machines.push(id),
+                None => {
+                    let hint = crate::diag::did_you_mean(name, inv.servers.iter().map(|s| s.id.as_str()))
+                        .map(|m| format!(" (did you mean `{m}`?)"))
+                        .unwrap_or_default();
+                    return Err(Fatal(format!("no machine `{name}` in the inventory{hint}")));
+                }
+            }
+        }
+        let impact = crate::impact::impact(inv, &machines);
+        out.push_str(&match a.format {
+            Format::Human => crate::render::impact::human(inv, &machines, &impact),
+            Format::Json => crate::render::impact::json(inv, &machines, &impact),
+            Format::Github => return Err(Fatal("--format github is only for `dcplan check`".into())),
+        });
+        Ok(OK)
     }
 
     fn bgp_status(&self, a: BgpStatusArgs, out: &mut String) -> Result<u8, Fatal> {

@@ -3,5 +3,6 @@
 
 pub mod docs;
 pub mod findings;
+pub mod impact;
 pub mod plan;
 pub mod tables;
