@@ -52,6 +52,8 @@ pub enum Command {
     Plan(PlanArgs),
     /// What goes down, directly and through dependencies, if these machines are off.
     Impact(ImpactArgs),
+    /// Services and machines with their dependencies, by site (and by batch with --plan).
+    Graph(GraphArgs),
     /// Print the inventory as tables.
     List(ListArgs),
     /// Explain a finding code (or list them all).
@@ -119,6 +121,26 @@ pub struct PlanArgs {
     /// ROA export to add (as for `check`).
     #[arg(long, value_name = "FILE")]
     pub roas: Option<PathBuf>,
+}
+
+/// Graph output format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    /// Graphviz DOT.
+    Dot,
+    /// Mermaid flowchart (GitHub renders it).
+    Mermaid,
+}
+
+/// `dcplan graph`.
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    /// Colour machines by the batch this plan puts them in.
+    #[arg(long, value_name = "PLAN")]
+    pub plan: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+    pub format: GraphFormat,
 }
 
 /// `dcplan impact`.

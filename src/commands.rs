@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 
 use crate::cli::{
     BgpCommand, BgpRenderArgs, BgpStatusArgs, CheckArgs, Cli, ColorChoice, Command, ExplainArgs, Format,
-    ImpactArgs, ListArgs, ListWhat, PlanArgs,
+    GraphArgs, GraphFormat, ImpactArgs, ListArgs, ListWhat, PlanArgs,
 };
 use crate::diag::{Code, Severity, Summary};
 use crate::load::{self, Root};
@@ -42,6 +42,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::List(a) => ctx.list(a, &mut out),
         Command::Plan(a) => ctx.plan(a, &mut out),
         Command::Impact(a) => ctx.impact(a, &mut out),
+        Command::Graph(a) => ctx.graph(a, &mut out),
         Command::Explain(a) => explain(a, &mut out),
         Command::Bgp(BgpCommand::Status(a)) => ctx.bgp_status(a, &mut out),
         Command::Bgp(BgpCommand::Render(a)) => ctx.bgp_render(a, &mut out),
@@ -141,25 +142,65 @@ impl Ctx {
 }
 
 impl Ctx {
-    fn plan(&self, a: PlanArgs, out: &mut String) -> Result<u8, Fatal> {
-        let mut c = self.checked(None, &crate::Options { roas: a.roas.clone(), horizon: None })?;
+    /// Loads the inventory and a plan, then plans. `None`: the inventory or the plan file has
+    /// errors, which were written to `out`.
+    fn planned(
+        &self,
+        path: &std::path::Path,
+        roas: Option<std::path::PathBuf>,
+        format: Format,
+        out: &mut String,
+    ) -> Result<Option<(crate::Checked, crate::plan::Outcome)>, Fatal> {
+        let mut c = self.checked(None, &crate::Options { roas, horizon: None })?;
         let inventory_errors: Vec<_> =
             c.findings.iter().filter(|f| f.severity == Severity::Error).cloned().collect();
         if !inventory_errors.is_empty() {
-            out.push_str(&render_findings(a.format, &inventory_errors, &c.sources, self.color)?);
+            out.push_str(&render_findings(format, &inventory_errors, &c.sources, self.color)?);
             eprintln!("error: the inventory has errors; fix them (dcplan check) before planning");
-            return Ok(FINDINGS);
+            return Ok(None);
         }
-        let bytes = std::fs::read(&a.plan)
-            .map_err(|e| Fatal(format!("cannot read plan `{}`: {e}", a.plan.display())))?;
-        let file = c.sources.add(a.plan.display().to_string(), String::from_utf8_lossy(&bytes).into_owned());
+        let bytes =
+            std::fs::read(path).map_err(|e| Fatal(format!("cannot read plan `{}`: {e}", path.display())))?;
+        let file = c.sources.add(path.display().to_string(), String::from_utf8_lossy(&bytes).into_owned());
         let (plan, plan_findings) = crate::plan::spec::load(file, &c.sources, &c.inventory);
         let Some(plan) = plan.filter(|_| plan_findings.iter().all(|f| f.severity != Severity::Error)) else {
-            out.push_str(&render_findings(a.format, &plan_findings, &c.sources, self.color)?);
-            return Ok(FINDINGS);
+            out.push_str(&render_findings(format, &plan_findings, &c.sources, self.color)?);
+            return Ok(None);
         };
         let mut outcome = crate::plan::plan(&c, plan);
         outcome.findings.extend(plan_findings);
+        Ok(Some((c, outcome)))
+    }
+
+    fn graph(&self, a: GraphArgs, out: &mut String) -> Result<u8, Fatal> {
+        let (c, batch_of) = match &a.plan {
+            None => {
+                let c = self.model(&crate::Options::default())?;
+                let n = c.inventory.servers.len();
+                (c, vec![None; n])
+            }
+            Some(path) => {
+                let Some((c, o)) = self.planned(path, None, Format::Human, out)? else { return Ok(FINDINGS) };
+                let mut batch_of = vec![None; c.inventory.servers.len()];
+                for b in &o.batches {
+                    for &s in b.servers.iter().chain(&b.vms) {
+                        batch_of[s.ix()] = Some(b.index);
+                    }
+                }
+                (c, batch_of)
+            }
+        };
+        out.push_str(&match a.format {
+            GraphFormat::Dot => crate::render::graph::dot(&c.inventory, &batch_of),
+            GraphFormat::Mermaid => crate::render::graph::mermaid(&c.inventory, &batch_of),
+        });
+        Ok(OK)
+    }
+
+    fn plan(&self, a: PlanArgs, out: &mut String) -> Result<u8, Fatal> {
+        let Some((c, mut outcome)) = self.planned(&a.plan, a.roas.clone(), a.format, out)? else {
+            return Ok(FINDINGS);
+        };
         // ROAs must outlive the last window.
         if let Some(last) = outcome.plan.window(outcome.batches.len().max(1)) {
             let end = last.plus_hours(i64::from(outcome.plan.window_hours)).start.as_second();

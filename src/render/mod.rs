@@ -3,6 +3,7 @@
 
 pub mod docs;
 pub mod findings;
+pub mod graph;
 pub mod impact;
 pub mod plan;
 pub mod tables;
