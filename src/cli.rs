@@ -54,6 +54,8 @@ pub enum Command {
     Impact(ImpactArgs),
     /// Services and machines with their dependencies, by site (and by batch with --plan).
     Graph(GraphArgs),
+    /// Write the move-night runbooks (Markdown) of a plan.
+    Runbook(RunbookArgs),
     /// Print the inventory as tables.
     List(ListArgs),
     /// Explain a finding code (or list them all).
@@ -121,6 +123,19 @@ pub struct PlanArgs {
     /// ROA export to add (as for `check`).
     #[arg(long, value_name = "FILE")]
     pub roas: Option<PathBuf>,
+}
+
+/// `dcplan runbook`.
+#[derive(Debug, Args)]
+pub struct RunbookArgs {
+    /// The plan file.
+    pub plan: PathBuf,
+    /// The folder to write README.md and batch-NN.md into.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Replace runbook files that exist already.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Graph output format.

@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 
 use crate::cli::{
     BgpCommand, BgpRenderArgs, BgpStatusArgs, CheckArgs, Cli, ColorChoice, Command, ExplainArgs, Format,
-    GraphArgs, GraphFormat, ImpactArgs, ListArgs, ListWhat, PlanArgs,
+    GraphArgs, GraphFormat, ImpactArgs, ListArgs, ListWhat, PlanArgs, RunbookArgs,
 };
 use crate::diag::{Code, Severity, Summary};
 use crate::load::{self, Root};
@@ -43,6 +43,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Plan(a) => ctx.plan(a, &mut out),
         Command::Impact(a) => ctx.impact(a, &mut out),
         Command::Graph(a) => ctx.graph(a, &mut out),
+        Command::Runbook(a) => ctx.runbook(a, &mut out),
         Command::Explain(a) => explain(a, &mut out),
         Command::Bgp(BgpCommand::Status(a)) => ctx.bgp_status(a, &mut out),
         Command::Bgp(BgpCommand::Render(a)) => ctx.bgp_render(a, &mut out),
@@ -172,6 +173,29 @@ impl Ctx {
         Ok(Some((c, outcome)))
     }
 
+    fn runbook(&self, a: RunbookArgs, out: &mut String) -> Result<u8, Fatal> {
+        let Some((c, o)) = self.planned(&a.plan, None, Format::Human, out)? else { return Ok(FINDINGS) };
+        if o.batches.is_empty() || o.has_errors() {
+            out.push_str(&crate::render::plan::human(&o, &c.inventory, &c.sources, self.color, false));
+            eprintln!("error: the plan has errors; no runbook written");
+            return Ok(FINDINGS);
+        }
+        let inv = &c.inventory;
+        let nights = crate::runbook::nights(inv, &o);
+        let mut files = vec![("README.md".to_owned(), crate::render::runbook::overview(inv, &o))];
+        for (b, n) in o.batches.iter().zip(&nights) {
+            files.push((
+                crate::render::runbook::batch_file(b.index),
+                crate::render::runbook::night(inv, &o, b, n),
+            ));
+        }
+        write_files(&a.out, &files, a.force)?;
+        for (name, _) in &files {
+            out.push_str(&format!("wrote {}\n", a.out.join(name).display()));
+        }
+        Ok(OK)
+    }
+
     fn graph(&self, a: GraphArgs, out: &mut String) -> Result<u8, Fatal> {
         let (c, batch_of) = match &a.plan {
             None => {
@@ -270,6 +294,46 @@ impl Ctx {
         out.push_str(&crate::bgp::render::router_config(inv, id));
         Ok(OK)
     }
+}
+
+/// Writes files into `dir` atomically (a temporary file renamed over the target). Refuses,
+/// without `force`, when a file exists or an older runbook's night files would be left behind;
+/// with `force`, replaces them and removes stale night files.
+fn write_files(dir: &std::path::Path, files: &[(String, String)], force: bool) -> Result<(), Fatal> {
+    std::fs::create_dir_all(dir).map_err(|e| Fatal(format!("cannot create `{}`: {e}", dir.display())))?;
+    let ours: Vec<&str> = files.iter().map(|f| f.0.as_str()).collect();
+    let mut clash = Vec::new();
+    let mut stale = Vec::new();
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| Fatal(format!("cannot read `{}`: {e}", dir.display())))?;
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if ours.contains(&name.as_str()) {
+            clash.push(name);
+        } else if name.starts_with("batch-") && name.ends_with(".md") {
+            stale.push(name);
+        }
+    }
+    if !force && !(clash.is_empty() && stale.is_empty()) {
+        let mut all = clash;
+        all.extend(stale);
+        all.sort();
+        return Err(Fatal(format!(
+            "`{}` already holds {}: use --force to replace the runbook",
+            dir.display(),
+            all.join(", ")
+        )));
+    }
+    for (name, text) in files {
+        let mut tmp = tempfile::NamedTempFile::new_in(dir)
+            .map_err(|e| Fatal(format!("cannot write in `{}`: {e}", dir.display())))?;
+        tmp.write_all(text.as_bytes()).map_err(|e| Fatal(format!("cannot write `{name}`: {e}")))?;
+        tmp.persist(dir.join(name)).map_err(|e| Fatal(format!("cannot write `{name}`: {e}")))?;
+    }
+    for name in stale {
+        std::fs::remove_file(dir.join(&name)).map_err(|e| Fatal(format!("cannot remove `{name}`: {e}")))?;
+    }
+    Ok(())
 }
 
 fn render_findings(

@@ -17,6 +17,7 @@ pub mod plan;
 pub mod raw;
 pub mod render;
 pub mod resolve;
+pub mod runbook;
 pub mod source;
 pub mod synth;
 

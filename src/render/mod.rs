@@ -6,4 +6,5 @@ pub mod findings;
 pub mod graph;
 pub mod impact;
 pub mod plan;
+pub mod runbook;
 pub mod tables;
