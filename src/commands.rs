@@ -314,7 +314,7 @@ fn write_files(dir: &std::path::Path, files: &[(String, String)], force: bool) -
             stale.push(name);
         }
     }
-    if !force && !(clash.is_empty() && stale.is_empty()) {
+    if !force && (!clash.is_empty() || !stale.is_empty()) {
         let mut all = clash;
         all.extend(stale);
         all.sort();
