@@ -75,10 +75,10 @@ fn shutdown_is_dependents_first_and_power_on_the_reverse() {
         let pos = |s| n.power_on.iter().position(|&x| x == s).unwrap();
         for &a in &n.power_on {
             // Hosts before their vms.
-            if let Some(h) = inv.server(a).host {
-                if n.power_on.contains(&h) {
-                    assert!(pos(h) < pos(a));
-                }
+            if let Some(h) = inv.server(a).host
+                && n.power_on.contains(&h)
+            {
+                assert!(pos(h) < pos(a));
             }
             // The machines of a dependency before the machines of the dependent.
             for s in inv.services.iter().filter(|s| s.runs_on.contains(&a)) {
