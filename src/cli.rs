@@ -58,6 +58,10 @@ pub enum Command {
     Runbook(RunbookArgs),
     /// Print the inventory as tables.
     List(ListArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) to standard output.
+    Man,
     /// Explain a finding code (or list them all).
     Explain(ExplainArgs),
     /// BGP: announcement status, and router config lines from the inventory.
@@ -123,6 +127,14 @@ pub struct PlanArgs {
     /// ROA export to add (as for `check`).
     #[arg(long, value_name = "FILE")]
     pub roas: Option<PathBuf>,
+}
+
+/// `dcplan completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// `dcplan runbook`.

@@ -44,6 +44,8 @@ pub fn run(cli: Cli) -> u8 {
         Command::Impact(a) => ctx.impact(a, &mut out),
         Command::Graph(a) => ctx.graph(a, &mut out),
         Command::Runbook(a) => ctx.runbook(a, &mut out),
+        Command::Completions(a) => completions(a.shell, &mut out),
+        Command::Man => man(&mut out),
         Command::Explain(a) => explain(a, &mut out),
         Command::Bgp(BgpCommand::Status(a)) => ctx.bgp_status(a, &mut out),
         Command::Bgp(BgpCommand::Render(a)) => ctx.bgp_render(a, &mut out),
@@ -334,6 +336,20 @@ fn write_files(dir: &std::path::Path, files: &[(String, String)], force: bool) -
         std::fs::remove_file(dir.join(&name)).map_err(|e| Fatal(format!("cannot remove `{name}`: {e}")))?;
     }
     Ok(())
+}
+
+fn completions(shell: clap_complete::Shell, out: &mut String) -> Result<u8, Fatal> {
+    let mut buf = Vec::new();
+    clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "dcplan", &mut buf);
+    out.push_str(&String::from_utf8_lossy(&buf));
+    Ok(OK)
+}
+
+fn man(out: &mut String) -> Result<u8, Fatal> {
+    let mut buf = Vec::new();
+    clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut buf)?;
+    out.push_str(&String::from_utf8_lossy(&buf));
+    Ok(OK)
 }
 
 fn render_findings(
