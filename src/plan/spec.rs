@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;
 use toml::de::{DeTable, ValueDeserializer};
@@ -12,33 +13,66 @@ use crate::model::{Inventory, Kind, RackId, ServerId, SiteId};
 use crate::source::Sources;
 
 /// The `[plan]` table as written.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawPlan {
+    /// Display name.
     name: Option<String>,
+    /// Source site: every physical machine there moves, except `stay`.
+    #[schemars(with = "String")]
     from: Spanned<String>,
+    /// Destination site.
+    #[schemars(with = "String")]
     to: Spanned<String>,
+    /// Physical machines per batch (vms ride with their host and are not counted).
+    #[schemars(with = "u32")]
     max_servers: Spanned<i64>,
+    /// Rack units per batch (what one truck, one night, can carry).
+    #[schemars(with = "u32")]
     max_units: Spanned<i64>,
+    /// Machines that do not move.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     stay: Vec<Spanned<String>>,
+    /// Groups of machines that move in the same batch.
     #[serde(default)]
+    #[schemars(with = "Vec<Vec<String>>")]
     keep_together: Vec<Spanned<Vec<Spanned<String>>>>,
+    /// Temporary links that exist during the move (added to [[link]]).
     #[serde(default)]
+    #[schemars(with = "Vec<Vec<String>>")]
     links: Vec<Spanned<Vec<Spanned<String>>>>,
+    /// Start of batch 1's window, with its UTC offset (2026-05-02T22:00:00-04:00).
+    #[schemars(with = "Option<String>")]
     first_window: Option<Spanned<toml::value::Datetime>>,
+    /// Days between windows (default 7).
+    #[schemars(with = "Option<u32>")]
     every_days: Option<Spanned<i64>>,
+    /// Length of a window in hours (default 6).
+    #[schemars(with = "Option<u32>")]
     window_hours: Option<Spanned<i64>>,
+    /// `dependencies-first` (default, rule R4) or `any`.
+    #[schemars(with = "Option<String>")]
     order: Option<Spanned<String>>,
+    /// Preferred destination rack for each source rack.
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, String>")]
     rack_map: BTreeMap<String, Spanned<String>>,
 }
 
 /// A plan file: only `[plan]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(title = "dcplan move plan")]
 struct RawFile {
+    /// The plan.
+    #[schemars(with = "RawPlan")]
     plan: Spanned<RawPlan>,
+}
+
+/// The JSON Schema of plan files.
+pub fn schema() -> schemars::Schema {
+    schemars::schema_for!(RawFile)
 }
 
 /// Whether R4 (dependencies first) applies.
