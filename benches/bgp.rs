@@ -11,10 +11,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
     let machines = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(20_000);
-    let files: Vec<(String, Vec<u8>)> = dcplan::synth::generate(dcplan::synth::Spec::with_machines(machines))
-        .into_iter()
-        .map(|(n, t)| (n, t.into_bytes()))
-        .collect();
+    let files = dcplan::synth::files(dcplan::synth::Spec::with_machines(machines));
     let checked = dcplan::check_loaded(dcplan::load::load_files(files), &dcplan::Options::default());
     let inv = &checked.inventory;
     let cv = inv.index.sites["cv"];

@@ -13,10 +13,7 @@ fn median(mut v: Vec<Duration>) -> Duration {
 
 fn main() {
     let machines = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(20_000);
-    let files: Vec<(String, Vec<u8>)> = dcplan::synth::generate(dcplan::synth::Spec::with_machines(machines))
-        .into_iter()
-        .map(|(n, t)| (n, t.into_bytes()))
-        .collect();
+    let files = dcplan::synth::files(dcplan::synth::Spec::with_machines(machines));
     let (mut load, mut resolve, mut check) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..7 {
         let t = Instant::now();

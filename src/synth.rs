@@ -204,6 +204,11 @@ pub fn generate(spec: Spec) -> Vec<(String, String)> {
     files
 }
 
+/// [`generate`] as the (name, bytes) pairs that [`crate::load::load_files`] takes.
+pub fn files(spec: Spec) -> Vec<(String, Vec<u8>)> {
+    generate(spec).into_iter().map(|(name, text)| (name, text.into_bytes())).collect()
+}
+
 /// Objects per file: a team splits a large inventory by group, and files load in parallel.
 const PER_FILE: usize = 1000;
 
@@ -227,11 +232,10 @@ mod tests {
     #[test]
     fn generated_inventories_are_clean() {
         for n in [40, 500] {
-            let files = generate(Spec::with_machines(n))
-                .into_iter()
-                .map(|(name, text)| (name, text.into_bytes()))
-                .collect();
-            let checked = crate::check_loaded(crate::load::load_files(files), &crate::Options::default());
+            let checked = crate::check_loaded(
+                crate::load::load_files(files(Spec::with_machines(n))),
+                &crate::Options::default(),
+            );
             let errors: Vec<_> = checked.findings.iter().take(5).map(|f| (&f.code, &f.message)).collect();
             assert!(
                 checked.findings.iter().all(|f| f.severity != crate::diag::Severity::Error),
