@@ -10,11 +10,7 @@ fn main() {
     let sizes: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
     let sizes = if sizes.is_empty() { vec![60, 20_000] } else { sizes };
     for machines in sizes {
-        let files: Vec<(String, Vec<u8>)> =
-            dcplan::synth::generate(dcplan::synth::Spec::with_machines(machines))
-                .into_iter()
-                .map(|(n, t)| (n, t.into_bytes()))
-                .collect();
+        let files = dcplan::synth::files(dcplan::synth::Spec::with_machines(machines));
         let mut checked = dcplan::check_loaded(dcplan::load::load_files(files), &dcplan::Options::default());
         // A night moves about 1% of a large estate, 8 machines of a small one.
         let per_night = (machines / 100).max(8);
