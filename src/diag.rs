@@ -259,6 +259,14 @@ budget) for the machines that move there. Add racks to the inventory or move few
 
 impl Code {
     /// Looks a code up by its kebab-case name.
+    ///
+    /// ```
+    /// use dcplan::diag::{Code, Severity};
+    /// let code = Code::from_name("ip-duplicate").unwrap();
+    /// assert_eq!(code, Code::IpDuplicate);
+    /// assert_eq!(code.default_severity(), Severity::Error);
+    /// assert_eq!(Code::from_name("no-such-code"), None);
+    /// ```
     pub fn from_name(name: &str) -> Option<Code> {
         Code::ALL.iter().copied().find(|c| c.name() == name)
     }

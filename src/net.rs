@@ -61,6 +61,15 @@ pub fn overlaps(a: IpNetwork, b: IpNetwork) -> bool {
 }
 
 /// A longest-prefix-match table from prefixes to values; several values may share a prefix.
+///
+/// ```
+/// use dcplan::net::Lpm;
+/// let mut t = Lpm::new();
+/// t.insert("198.18.0.0/15".parse().unwrap(), "aggregate");
+/// t.insert("198.18.1.0/24".parse().unwrap(), "site");
+/// assert_eq!(t.longest("198.18.1.7".parse().unwrap()), Some(&["site"][..]));
+/// assert_eq!(t.longest("198.19.0.1".parse().unwrap()), Some(&["aggregate"][..]));
+/// ```
 #[derive(Clone, Debug)]
 pub struct Lpm<T> {
     /// Per family (v4 = 0, v6 = 1): lengths present, longest first.
