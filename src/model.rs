@@ -39,6 +39,10 @@ index_types! {
     CircuitId;
 }
 
+/// The most rack units a rack (or a machine's unit or height) may have: far above any real
+/// rack, low enough that unit arithmetic never overflows.
+pub const MAX_UNITS: u32 = 1000;
+
 /// A value with the location it was written at.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct At<T> {

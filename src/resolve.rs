@@ -191,13 +191,13 @@ impl Resolver<'_> {
             let site = self.reference(loc, ("rack", &id), "site", "site", &r.site, &inv.index.sites);
             let units = *r.units.get_ref();
             let units = match u32::try_from(units) {
-                Ok(u) if u >= 1 => u,
+                Ok(u) if (1..=MAX_UNITS).contains(&u) => u,
                 _ => {
                     self.invalid(
                         loc_of(loc, &r.units),
                         "rack",
                         &id,
-                        format!("rack units must be at least 1, found {units}"),
+                        format!("rack units must be between 1 and {MAX_UNITS}, found {units}"),
                     );
                     0
                 }

@@ -98,3 +98,43 @@ proptest! {
         }
     }
 }
+
+fn plan_text_never_panics(plan: &str) {
+    let files = vec![(
+        "inventory.toml".to_owned(),
+        std::fs::read("tests/cmd/plan/order-any-breaks-the-deadlock.in/inventory/inventory.toml").unwrap(),
+    )];
+    let mut checked = dcplan::check_loaded(load::load_files(files), &dcplan::Options::default());
+    let file = checked.sources.add("plan.toml".into(), plan.to_owned());
+    let (p, _) = dcplan::plan::spec::load(file, &checked.sources, &checked.inventory);
+    if let Some(p) = p {
+        let _ = dcplan::plan::plan(&checked, p);
+    }
+}
+
+#[test]
+fn extreme_plans_do_not_panic() {
+    for plan in [
+        "[plan]\nfrom = \"old\"\nto = \"new\"\nmax_servers = 4294967295\nmax_units = 4294967295\n",
+        "[plan]\nfrom = \"old\"\nto = \"new\"\nmax_servers = 1\nmax_units = 1\nevery_days = 4294967295\nfirst_window = 9999-12-31T23:00:00Z\n",
+        "[plan]\nfrom = \"old\"\nto = \"old\"\nmax_servers = -1\nmax_units = 0\n",
+        "[plan]\nfrom = \"old\"\nto = \"new\"\nmax_servers = 2\nmax_units = 9\nfirst_window = 2026-05-02\nkeep_together = [[\"a\", \"a\", \"zz\"], []]\nlinks = [[]]\n",
+        "plan = 3\n",
+        "",
+    ] {
+        plan_text_never_panics(plan);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_edits_of_a_plan_never_panic(at in any::<usize>(), del in 0usize..30, ins in "[\\[\\]\"=a-z0-9 \n.,:-]{0,12}") {
+        let mut text = "[plan]\nfrom = \"old\"\nto = \"new\"\nmax_servers = 2\nmax_units = 4\nstay = [\"c\"]\nkeep_together = [[\"a\", \"b\"]]\norder = \"any\"\n".to_owned().into_bytes();
+        let at = at % (text.len() + 1);
+        let end = (at + del).min(text.len());
+        text.splice(at..end, ins.bytes());
+        plan_text_never_panics(&String::from_utf8_lossy(&text));
+    }
+}

@@ -716,26 +716,27 @@ impl Exact<'_> {
         let p = self.p;
         let nb = self.bins.len();
         // Machines and units of the groups left, by earliest batch.
-        let mut servers_by = vec![0u32; nb];
-        let mut units_by = vec![0u32; nb];
+        // In u64: limits may be as large as u32 allows, and are summed over batches.
+        let mut servers_by = vec![0u64; nb];
+        let mut units_by = vec![0u64; nb];
         for &g in &self.order[i..] {
             let e = (self.est[g] as usize).min(nb - 1);
-            servers_by[e] += p.groups[g].machines.len() as u32;
-            units_by[e] += p.groups[g].units;
+            servers_by[e] += p.groups[g].machines.len() as u64;
+            units_by[e] += u64::from(p.groups[g].units);
         }
         // Room in batches 0..=b beyond what the groups eligible there can take is lost.
-        let (mut eligible_s, mut eligible_u) = (0u32, 0u32);
-        let (mut lost_s, mut lost_u) = (0u32, 0u32);
-        let (mut free_s, mut free_u) = (0u32, 0u32);
+        let (mut eligible_s, mut eligible_u) = (0u64, 0u64);
+        let (mut lost_s, mut lost_u) = (0u64, 0u64);
+        let (mut free_s, mut free_u) = (0u64, 0u64);
         for b in 0..nb {
             eligible_s += servers_by[b];
             eligible_u += units_by[b];
-            free_s += p.max_servers - self.bins[b].servers;
-            free_u += p.max_units - self.bins[b].units;
+            free_s += u64::from(p.max_servers - self.bins[b].servers);
+            free_u += u64::from(p.max_units - self.bins[b].units);
             lost_s = lost_s.max(free_s.saturating_sub(eligible_s));
             lost_u = lost_u.max(free_u.saturating_sub(eligible_u));
         }
-        free_s < self.left_servers + lost_s || free_u < self.left_units + lost_u
+        free_s < u64::from(self.left_servers) + lost_s || free_u < u64::from(self.left_units) + lost_u
     }
 
     /// Weighted downtime so far: batches in which a service has too few replicas up.
