@@ -228,15 +228,16 @@ impl Resolver<'_> {
         }
     }
 
+    /// A unit or height: from 1 to [`MAX_UNITS`].
     fn positive(&mut self, table: Loc, id: &str, field: &str, v: &Spanned<i64>) -> Option<u32> {
         match u32::try_from(*v.get_ref()) {
-            Ok(u) if u >= 1 => Some(u),
+            Ok(u) if (1..=MAX_UNITS).contains(&u) => Some(u),
             _ => {
                 self.invalid(
                     loc_of(table, v),
                     "server",
                     id,
-                    format!("{field} must be at least 1, found {}", v.get_ref()),
+                    format!("{field} must be between 1 and {MAX_UNITS}, found {}", v.get_ref()),
                 );
                 None
             }
