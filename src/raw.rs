@@ -30,7 +30,7 @@ pub struct Org {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Site {
-    /// Id.
+    /// Id, `[a-z0-9][a-z0-9._-]*`, unique among sites.
     #[schemars(with = "String")]
     pub id: S,
     /// Display name.
@@ -42,16 +42,16 @@ pub struct Site {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Rack {
-    /// Id.
+    /// Id, unique among racks.
     #[schemars(with = "String")]
     pub id: S,
-    /// Site id.
+    /// The site it stands in.
     #[schemars(with = "String")]
     pub site: S,
-    /// Rack units, numbered 1..units from the bottom.
+    /// Rack units, numbered 1..units from the bottom (at most 1000).
     #[schemars(with = "i64")]
     pub units: Spanned<i64>,
-    /// Power budget in watts.
+    /// Power budget in watts: the machines mounted in it may draw at most this.
     #[schemars(with = "Option<i64>")]
     pub power_w: Option<Spanned<i64>>,
 }
@@ -60,40 +60,40 @@ pub struct Rack {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Server {
-    /// Id.
+    /// Id, unique among machines.
     #[schemars(with = "String")]
     pub id: S,
-    /// server | router | switch | storage | vm.
+    /// `server` (default), `router`, `switch`, `storage` or `vm`.
     #[schemars(with = "Option<String>")]
     pub kind: Option<S>,
-    /// Site id (not for vms).
+    /// The site (required for physical machines; a vm is where its host is).
     #[schemars(with = "Option<String>")]
     pub site: Option<S>,
-    /// Rack id.
+    /// The rack it is mounted in (optional: unracked machines are placed at the destination too).
     #[schemars(with = "Option<String>")]
     pub rack: Option<S>,
-    /// Lowest unit occupied.
+    /// Lowest unit occupied (required with `rack`).
     #[schemars(with = "Option<i64>")]
     pub unit: Option<Spanned<i64>>,
-    /// Height in units (default 1).
+    /// Height in rack units (default 1).
     #[schemars(with = "Option<i64>")]
     pub height: Option<Spanned<i64>>,
-    /// Power draw in watts.
+    /// Power draw in watts, counted against the rack's budget.
     #[schemars(with = "Option<i64>")]
     pub power_w: Option<Spanned<i64>>,
-    /// Hypervisor (vms only).
+    /// The hypervisor, for vms only.
     #[schemars(with = "Option<String>")]
     pub host: Option<S>,
-    /// IP addresses.
+    /// IP addresses (IPv4 or IPv6, without prefix length), each inside our own [[prefix]] space.
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub addresses: Vec<S>,
     /// Free-form tags.
     #[serde(default)]
     pub tags: Vec<String>,
-    /// Serial number.
+    /// Serial number, printed on move labels.
     pub serial: Option<String>,
-    /// Asset tag.
+    /// Asset tag, printed on move labels.
     pub asset_tag: Option<String>,
 }
 
@@ -101,26 +101,26 @@ pub struct Server {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Service {
-    /// Id.
+    /// Id, unique among services.
     #[schemars(with = "String")]
     pub id: S,
     /// Display name.
     pub name: Option<String>,
-    /// Servers or vms that run it.
+    /// Machines or vms that run it: its replicas.
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub runs_on: Vec<S>,
-    /// Replicas that must be up (default 1).
+    /// Replicas that must be up for the service to be up (default 1).
     #[schemars(with = "Option<i64>")]
     pub min_up: Option<Spanned<i64>>,
-    /// Other services it needs.
+    /// Services it needs (powered on first, moved first under R4).
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub depends_on: Vec<S>,
-    /// low | normal | high.
+    /// `low`, `normal` (default) or `high`: weighs its downtime 1, 2 or 3.
     #[schemars(with = "Option<String>")]
     pub criticality: Option<S>,
-    /// Command that verifies the service after a move.
+    /// Command that verifies the service after a move (printed in the runbooks).
     pub check: Option<String>,
 }
 
@@ -128,10 +128,10 @@ pub struct Service {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Prefix {
-    /// The network.
+    /// The network, e.g. `198.51.100.0/24` (no host bits).
     #[schemars(with = "String")]
     pub cidr: S,
-    /// The site whose hosts use the subnet (none for aggregates).
+    /// The site whose hosts use the subnet; none for aggregates.
     #[schemars(with = "Option<String>")]
     pub site: Option<S>,
     /// What it is for.
@@ -142,10 +142,10 @@ pub struct Prefix {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Upstream {
-    /// Id.
+    /// Id, unique among upstreams.
     #[schemars(with = "String")]
     pub id: S,
-    /// Its AS number.
+    /// Its AS number: distinct upstreams are counted by AS.
     #[schemars(with = "u32")]
     pub asn: Spanned<u32>,
     /// Display name.
@@ -156,23 +156,23 @@ pub struct Upstream {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Circuit {
-    /// Id.
+    /// Id, unique among circuits.
     #[schemars(with = "String")]
     pub id: S,
-    /// Upstream id.
+    /// The upstream.
     #[schemars(with = "String")]
     pub upstream: S,
-    /// Site id.
+    /// The site where the session lands.
     #[schemars(with = "String")]
     pub site: S,
-    /// Router (a server of kind router).
+    /// Our router on this session (a server of kind `router`): the circuit is up when the router is up at `site`.
     #[schemars(with = "String")]
     pub router: S,
-    /// Prefixes announced on this session.
+    /// Prefixes announced on this session, each inside our own space.
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub announce: Vec<S>,
-    /// The router's bgpd.conf, relative to the inventory folder.
+    /// The router's OpenBGPD bgpd.conf, relative to the inventory folder: when set, what it announces to this upstream's AS is what the checks use.
     #[schemars(with = "Option<String>")]
     pub config: Option<S>,
 }
@@ -181,7 +181,7 @@ pub struct Circuit {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Link {
-    /// The sites joined (two or more).
+    /// The sites joined (two or more): traffic landing at one reaches hosts at the others.
     #[schemars(with = "Vec<String>")]
     pub sites: Spanned<Vec<S>>,
     /// What it is (fibre, VPN...).
@@ -198,7 +198,7 @@ pub struct Roa {
     /// Longest prefix length it authorises (default: the prefix's own length).
     #[schemars(with = "Option<u8>")]
     pub max_length: Option<Spanned<u8>>,
-    /// The authorised origin AS.
+    /// The authorised origin AS (announcements are valid when it is org.asn).
     #[schemars(with = "u32")]
     pub asn: Spanned<u32>,
 }
