@@ -72,19 +72,14 @@ pub fn impact(inv: &Inventory, off: &[ServerId]) -> Impact {
 mod tests {
     use super::*;
 
-    fn inv(text: &str) -> Inventory {
-        let loaded = crate::load::load_files(vec![("t.toml".into(), text.as_bytes().to_vec())]);
-        crate::check_loaded(loaded, &crate::Options::default()).inventory
-    }
-
     #[test]
     fn replicated_versus_single_services() {
-        let inv = inv("[[site]]\nid = \"s\"\n\
+        let inv = crate::testutil::checked_of("[[site]]\nid = \"s\"\n\
             [[server]]\nid = \"a\"\nsite = \"s\"\n[[server]]\nid = \"b\"\nsite = \"s\"\n[[server]]\nid = \"v\"\nkind = \"vm\"\nhost = \"a\"\n\
             [[service]]\nid = \"dns\"\nruns_on = [\"a\", \"b\"]\n\
             [[service]]\nid = \"files\"\nruns_on = [\"v\"]\n\
             [[service]]\nid = \"imap\"\nruns_on = [\"b\"]\ndepends_on = [\"files\"]\n\
-            [[service]]\nid = \"webmail\"\nruns_on = [\"b\"]\ndepends_on = [\"imap\", \"dns\"]\n");
+            [[service]]\nid = \"webmail\"\nruns_on = [\"b\"]\ndepends_on = [\"imap\", \"dns\"]\n").inventory;
         let a = inv.index.servers["a"];
         let i = impact(&inv, &[a]);
         let name = |s: ServiceId| inv.service(s).id.clone();

@@ -285,7 +285,7 @@ impl FileCtx<'_> {
             Ok(v) => Some((loc, v)),
             Err(e) => {
                 let at = e.span().map_or(loc, |s| Loc::new(self.file, s));
-                self.findings.push(serde_finding(kind, at, e.message()));
+                self.findings.push(serde_finding(&format!("[[{kind}]]"), at, e.message()));
                 None
             }
         }
@@ -293,19 +293,20 @@ impl FileCtx<'_> {
 }
 
 /// Turns a serde error into a finding: unknown fields get their own code and a "did you mean".
-fn serde_finding(kind: &str, loc: Loc, message: &str) -> Finding {
+/// `what` names the table (`[[server]]`, `the plan`).
+pub(crate) fn serde_finding(what: &str, loc: Loc, message: &str) -> Finding {
     let message = first_line(message);
     if let Some(rest) = message.strip_prefix("unknown field `") {
         let (field, expected) = rest.split_once('`').unwrap_or((rest, ""));
         let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
         let hint = match did_you_mean(field, known.iter().copied()) {
             Some(m) => format!("did you mean `{m}`?"),
-            None => format!("the fields of [[{kind}]] are: {}", known.join(", ")),
+            None => format!("the fields of {what} are: {}", known.join(", ")),
         };
-        return Finding::new(Code::UnknownField, loc, format!("unknown field `{field}` in [[{kind}]]"))
+        return Finding::new(Code::UnknownField, loc, format!("unknown field `{field}` in {what}"))
             .hint(hint);
     }
-    Finding::new(Code::InvalidValue, loc, format!("in [[{kind}]]: {message}"))
+    Finding::new(Code::InvalidValue, loc, format!("in {what}: {message}"))
 }
 
 #[cfg(test)]

@@ -17,8 +17,13 @@ pub(crate) fn codes_of(toml: &str) -> Vec<Code> {
     findings_of(toml).into_iter().map(|f| f.code).collect()
 }
 
+/// A one-file inventory, loaded and fully checked.
+pub(crate) fn checked_of(toml: &str) -> crate::Checked {
+    let loaded = crate::load::load_files(vec![("t.toml".into(), toml.as_bytes().to_vec())]);
+    crate::check_loaded(loaded, &crate::Options::default())
+}
+
 /// Every finding (inventory rules, BGP and RPKI on the current state), sorted.
 pub(crate) fn all_findings_of(toml: &str) -> Vec<Finding> {
-    let loaded = crate::load::load_files(vec![("t.toml".into(), toml.as_bytes().to_vec())]);
-    crate::check_loaded(loaded, &crate::Options::default()).findings
+    checked_of(toml).findings
 }

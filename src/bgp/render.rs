@@ -18,19 +18,15 @@ pub struct StatusRow {
     /// Addresses of up machines inside it.
     pub in_use: usize,
     /// Distinct upstreams carrying it to its site (all up circuits, for aggregates).
-    #[tabled(display = "crate::bgp::render::list")]
+    #[tabled(display = "crate::render::tables::list")]
     pub upstreams: Vec<String>,
     /// The most specific usable announcement covering it, on an up circuit.
     pub announced_as: String,
     /// Sites where that announcement is made.
-    #[tabled(display = "crate::bgp::render::list")]
+    #[tabled(display = "crate::render::tables::list")]
     pub lands_at: Vec<String>,
     /// RPKI state of that announcement.
     pub rpki: String,
-}
-
-pub(crate) fn list(v: &[String]) -> String {
-    v.join(", ")
 }
 
 /// The status of every own prefix in `state`.

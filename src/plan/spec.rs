@@ -237,17 +237,7 @@ pub fn load(file: FileId, sources: &Sources, inv: &Inventory) -> (Option<Plan>, 
         Ok(r) => r,
         Err(e) => {
             let loc = Loc::new(file, e.span().unwrap_or(0..0));
-            let msg = e.message().lines().next().unwrap_or("").to_owned();
-            let f = if let Some(rest) = msg.strip_prefix("unknown field `") {
-                let (field, expected) = rest.split_once('`').unwrap_or((rest, ""));
-                let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
-                Finding::new(Code::UnknownField, loc, format!("unknown field `{field}` in the plan"))
-                    .maybe_hint(
-                        did_you_mean(field, known.iter().copied()).map(|m| format!("did you mean `{m}`?")),
-                    )
-            } else {
-                Finding::new(Code::InvalidValue, loc, format!("in the plan: {msg}"))
-            };
+            let f = crate::load::serde_finding("the plan", loc, e.message());
             return (None, vec![f]);
         }
     };

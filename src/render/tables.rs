@@ -106,7 +106,8 @@ fn opt<T: std::fmt::Display>(v: &Option<T>) -> String {
     v.as_ref().map(ToString::to_string).unwrap_or_default()
 }
 
-fn list(v: &[String]) -> String {
+/// A list cell: comma-separated.
+pub(crate) fn list(v: &[String]) -> String {
     v.join(", ")
 }
 
