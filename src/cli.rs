@@ -7,23 +7,23 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// Plan a datacenter move from a declarative inventory kept in git.
 #[derive(Debug, Parser)]
 #[command(name = "dcplan", version, about, long_about = None)]
-pub struct Cli {
+pub(crate) struct Cli {
     /// The inventory folder (default: ./inventory, searched upwards; else the built-in example).
     #[arg(long, global = true, value_name = "DIR")]
-    pub inventory: Option<PathBuf>,
+    pub(crate) inventory: Option<PathBuf>,
 
     /// When to colour output.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
+    pub(crate) color: ColorChoice,
 
     /// What to do.
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
 }
 
 /// Colour choice; `auto` colours only a terminal, and never when NO_COLOR is set.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
+pub(crate) enum ColorChoice {
     /// On a terminal without NO_COLOR.
     Auto,
     /// Always.
@@ -32,20 +32,39 @@ pub enum ColorChoice {
     Never,
 }
 
-/// Output format of a report.
+/// Output format of findings (`check`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub(crate) enum FindingsFormat {
+    /// For people: messages with source snippets.
+    Human,
+    /// For programs: `{"findings": [...], "summary": {...}}` (see docs/json.md).
+    Json,
+    /// GitHub workflow annotations (`::error file=...`).
+    Github,
+}
+
+/// Output format of a report (plan, impact, tables).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ReportFormat {
     /// For people.
     Human,
-    /// For programs (see DESIGN.md section 5).
+    /// For programs (see docs/json.md).
     Json,
-    /// GitHub workflow annotations (`check` only).
-    Github,
+}
+
+impl From<ReportFormat> for FindingsFormat {
+    /// A report that fails prints its findings in the matching findings format.
+    fn from(f: ReportFormat) -> FindingsFormat {
+        match f {
+            ReportFormat::Human => FindingsFormat::Human,
+            ReportFormat::Json => FindingsFormat::Json,
+        }
+    }
 }
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Load and validate the inventory; exit 0 (clean), 1 (errors) or 2 (unreadable input).
     Check(CheckArgs),
     /// Order the move into batches, place machines at the destination, check every state.
@@ -71,7 +90,7 @@ pub enum Command {
 
 /// `dcplan bgp ...`.
 #[derive(Debug, Subcommand)]
-pub enum BgpCommand {
+pub(crate) enum BgpCommand {
     /// Per own prefix: carrying upstreams, most specific announcement, where it lands, RPKI.
     Status(BgpStatusArgs),
     /// Print the OpenBGPD prefix-set / network / allow lines for a router.
@@ -80,79 +99,79 @@ pub enum BgpCommand {
 
 /// `dcplan bgp status`.
 #[derive(Debug, Args)]
-pub struct BgpStatusArgs {
+pub(crate) struct BgpStatusArgs {
     /// Output format (human or json).
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub(crate) format: ReportFormat,
     /// ROA export to add (as for `check`).
     #[arg(long, value_name = "FILE")]
-    pub roas: Option<PathBuf>,
+    pub(crate) roas: Option<PathBuf>,
 }
 
 /// `dcplan bgp render`.
 #[derive(Debug, Args)]
-pub struct BgpRenderArgs {
+pub(crate) struct BgpRenderArgs {
     /// The router's server id.
-    pub router: String,
+    pub(crate) router: String,
 }
 
 /// `dcplan check`.
 #[derive(Debug, Args)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     /// The inventory folder (same as --inventory).
     #[arg(value_name = "DIR")]
-    pub dir: Option<PathBuf>,
+    pub(crate) dir: Option<PathBuf>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = FindingsFormat::Human)]
+    pub(crate) format: FindingsFormat,
     /// Treat warnings as errors.
     #[arg(long)]
-    pub deny_warnings: bool,
+    pub(crate) deny_warnings: bool,
     /// ROAs from an rpki-client (`-j`) or Routinator (`--format json`) export, added to [[roa]].
     #[arg(long, value_name = "FILE")]
-    pub roas: Option<PathBuf>,
+    pub(crate) roas: Option<PathBuf>,
 }
 
 /// `dcplan plan`.
 #[derive(Debug, Args)]
-pub struct PlanArgs {
+pub(crate) struct PlanArgs {
     /// The plan file.
-    pub plan: PathBuf,
+    pub(crate) plan: PathBuf,
     /// Output format (human or json).
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub(crate) format: ReportFormat,
     /// For each machine, the rule that put it in its batch.
     #[arg(long)]
-    pub explain: bool,
+    pub(crate) explain: bool,
     /// ROA export to add (as for `check`).
     #[arg(long, value_name = "FILE")]
-    pub roas: Option<PathBuf>,
+    pub(crate) roas: Option<PathBuf>,
 }
 
 /// `dcplan completions`.
 #[derive(Debug, Args)]
-pub struct CompletionsArgs {
+pub(crate) struct CompletionsArgs {
     /// The shell.
     #[arg(value_enum)]
-    pub shell: clap_complete::Shell,
+    pub(crate) shell: clap_complete::Shell,
 }
 
 /// `dcplan runbook`.
 #[derive(Debug, Args)]
-pub struct RunbookArgs {
+pub(crate) struct RunbookArgs {
     /// The plan file.
-    pub plan: PathBuf,
+    pub(crate) plan: PathBuf,
     /// The folder to write README.md and batch-NN.md into.
     #[arg(long, value_name = "DIR")]
-    pub out: PathBuf,
+    pub(crate) out: PathBuf,
     /// Replace runbook files that exist already.
     #[arg(long)]
-    pub force: bool,
+    pub(crate) force: bool,
 }
 
 /// Graph output format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum GraphFormat {
+pub(crate) enum GraphFormat {
     /// Graphviz DOT.
     Dot,
     /// Mermaid flowchart (GitHub renders it).
@@ -161,29 +180,29 @@ pub enum GraphFormat {
 
 /// `dcplan graph`.
 #[derive(Debug, Args)]
-pub struct GraphArgs {
+pub(crate) struct GraphArgs {
     /// Colour machines by the batch this plan puts them in.
     #[arg(long, value_name = "PLAN")]
-    pub plan: Option<PathBuf>,
+    pub(crate) plan: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
-    pub format: GraphFormat,
+    pub(crate) format: GraphFormat,
 }
 
 /// `dcplan impact`.
 #[derive(Debug, Args)]
-pub struct ImpactArgs {
+pub(crate) struct ImpactArgs {
     /// Machines (servers or vms) that are off.
     #[arg(required = true, value_name = "MACHINE")]
-    pub machines: Vec<String>,
+    pub(crate) machines: Vec<String>,
     /// Output format (human or json).
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub(crate) format: ReportFormat,
 }
 
 /// What `dcplan list` lists.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum ListWhat {
+pub(crate) enum ListWhat {
     /// Machines.
     Servers,
     /// Services.
@@ -198,18 +217,18 @@ pub enum ListWhat {
 
 /// `dcplan list`.
 #[derive(Debug, Args)]
-pub struct ListArgs {
+pub(crate) struct ListArgs {
     /// What to list.
     #[arg(value_enum)]
-    pub what: ListWhat,
+    pub(crate) what: ListWhat,
     /// Output format (human or json).
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub(crate) format: ReportFormat,
 }
 
 /// `dcplan explain`.
 #[derive(Debug, Args)]
-pub struct ExplainArgs {
+pub(crate) struct ExplainArgs {
     /// A finding code such as `ip-duplicate`; without one, every code is listed.
-    pub code: Option<String>,
+    pub(crate) code: Option<String>,
 }

@@ -5,7 +5,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use crate::model::{Inventory, ServiceId};
 
 /// Services as nodes (node index = service index), an edge S -> T for "S depends on T".
-pub fn service_graph(inv: &Inventory) -> DiGraph<ServiceId, ()> {
+pub(crate) fn service_graph(inv: &Inventory) -> DiGraph<ServiceId, ()> {
     let mut g = DiGraph::with_capacity(inv.services.len(), inv.services.len() * 2);
     for id in inv.service_ids() {
         g.add_node(id);

@@ -6,7 +6,7 @@ use crate::model::{Inventory, ServerId, ServiceId};
 
 /// Why a service is down.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Cause {
+pub(crate) enum Cause {
     /// Fewer than min_up of its replicas are up.
     Direct,
     /// It depends, through `via` (nearest first), on a service that is down.
@@ -15,15 +15,15 @@ pub enum Cause {
 
 /// The impact of turning machines off.
 #[derive(Clone, Debug, Default)]
-pub struct Impact {
+pub(crate) struct Impact {
     /// Services down, direct causes first, each in inventory order.
-    pub down: Vec<(ServiceId, Cause)>,
+    pub(crate) down: Vec<(ServiceId, Cause)>,
     /// Services still up but with replicas lost: (service, replicas up).
-    pub degraded: Vec<(ServiceId, u32)>,
+    pub(crate) degraded: Vec<(ServiceId, u32)>,
 }
 
 /// Services down or degraded when `off` (and the vms on them) are off.
-pub fn impact(inv: &Inventory, off: &[ServerId]) -> Impact {
+pub(crate) fn impact(inv: &Inventory, off: &[ServerId]) -> Impact {
     let is_off = |s: ServerId| off.contains(&inv.physical(s)) || off.contains(&s);
     let mut out = Impact::default();
     let mut down = vec![false; inv.services.len()];

@@ -2,14 +2,16 @@
 //!
 //! Data flows one way: files -> [`load`] (raw spanned tables) -> [`resolve`] (the typed
 //! [`model`]) -> [`check`] (findings) -> [`render`]. [`run`] is the whole program behind
-//! `main`.
+//! `main`; [`check_loaded`] and [`plan::plan`] are the library entry points for tests and
+//! benchmarks.
 
+mod app;
 pub mod bgp;
 pub mod check;
-pub mod cli;
+mod cli;
 pub mod diag;
-pub mod graph;
-pub mod impact;
+mod graph;
+mod impact;
 pub mod load;
 pub mod model;
 pub mod net;
@@ -24,9 +26,7 @@ pub mod synth;
 #[cfg(test)]
 pub(crate) mod testutil;
 
-mod commands;
-
-pub use commands::run;
+pub use app::run;
 
 use diag::Finding;
 use model::Inventory;

@@ -1,13 +1,9 @@
-//! dcplan command-line entry point: parse, run, exit.
-
-use std::process::ExitCode;
-
-use clap::Parser;
+//! dcplan command-line entry point: everything is in the library's `run`.
 
 /// mimalloc: loading allocates many small strings and tables; it halves their cost.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-fn main() -> ExitCode {
-    ExitCode::from(dcplan::run(dcplan::cli::Cli::parse()))
+fn main() -> std::process::ExitCode {
+    dcplan::run(std::env::args_os())
 }

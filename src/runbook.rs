@@ -13,7 +13,7 @@ pub struct Night {
     /// The batch.
     pub index: usize,
     /// Services down during the night and why (direct, or through a dependency).
-    pub notify: Vec<(ServiceId, Cause)>,
+    pub(crate) notify: Vec<(ServiceId, Cause)>,
     /// Machines and vms in the order to shut them down: dependents first, vms before hosts.
     pub shutdown: Vec<ServerId>,
     /// The reverse: network and storage first, then dependencies before dependents.
@@ -49,7 +49,7 @@ fn night(inv: &Inventory, b: &Batch) -> Night {
 /// Power-on order of the machines and vms of a night: hosts before their vms, the machines of a
 /// service's dependencies before the service's; among what is free to go, network and storage
 /// gear first, then inventory order. A dependency cycle is broken at the lowest item.
-pub fn power_on_order(inv: &Inventory, items: &[ServerId]) -> Vec<ServerId> {
+pub(crate) fn power_on_order(inv: &Inventory, items: &[ServerId]) -> Vec<ServerId> {
     let mut g: DiGraph<ServerId, ()> = DiGraph::new();
     let nodes: Vec<NodeIndex> = items.iter().map(|&s| g.add_node(s)).collect();
     let at = |s: ServerId| items.iter().position(|&x| x == s);

@@ -9,7 +9,7 @@ use crate::source::Sources;
 
 /// A finding as it appears in JSON output.
 #[derive(Serialize)]
-pub struct JsonFinding<'a> {
+pub(crate) struct JsonFinding<'a> {
     code: &'static str,
     severity: Severity,
     message: &'a str,
@@ -33,7 +33,7 @@ struct JsonRelated<'a> {
 }
 
 /// Findings in JSON form, borrowing from the findings and sources.
-pub fn json_findings<'a>(findings: &'a [Finding], sources: &'a Sources) -> Vec<JsonFinding<'a>> {
+pub(crate) fn json_findings<'a>(findings: &'a [Finding], sources: &'a Sources) -> Vec<JsonFinding<'a>> {
     findings
         .iter()
         .map(|f| {
@@ -66,7 +66,7 @@ pub fn json_findings<'a>(findings: &'a [Finding], sources: &'a Sources) -> Vec<J
 }
 
 /// `{"findings": [...], "summary": {...}}`.
-pub fn json(findings: &[Finding], sources: &Sources) -> String {
+pub(crate) fn json(findings: &[Finding], sources: &Sources) -> String {
     #[derive(Serialize)]
     struct Doc<'a> {
         findings: Vec<JsonFinding<'a>>,
@@ -86,7 +86,7 @@ fn label_range(loc: Loc, sources: &Sources) -> std::ops::Range<usize> {
 }
 
 /// rustc / cargo-deny style text with source snippets; ANSI colour when `color`.
-pub fn human(findings: &[Finding], sources: &Sources, color: bool) -> String {
+pub(crate) fn human(findings: &[Finding], sources: &Sources, color: bool) -> String {
     let mut buf = if color { Buffer::ansi() } else { Buffer::no_color() };
     let config = Config::default();
     for f in findings {
@@ -119,7 +119,7 @@ pub fn human(findings: &[Finding], sources: &Sources, color: bool) -> String {
 }
 
 /// `3 errors, 1 warning, 0 infos`.
-pub fn summary_line(s: Summary) -> String {
+pub(crate) fn summary_line(s: Summary) -> String {
     let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
     format!("{}, {}, {}", plural(s.errors, "error"), plural(s.warnings, "warning"), plural(s.infos, "info"))
 }
@@ -135,7 +135,7 @@ fn gh_prop(s: &str) -> String {
 }
 
 /// One `::error file=...,line=...,col=...,title=CODE::message` line per finding.
-pub fn github(findings: &[Finding], sources: &Sources) -> String {
+pub(crate) fn github(findings: &[Finding], sources: &Sources) -> String {
     let mut out = String::new();
     for f in findings {
         let level = match f.severity {

@@ -31,7 +31,7 @@ fn node_id(prefix: &str, id: &str) -> String {
 }
 
 /// Graphviz DOT. `batch_of` gives each machine's batch (from 1) when a plan is shown.
-pub fn dot(inv: &Inventory, batch_of: &[Option<usize>]) -> String {
+pub(crate) fn dot(inv: &Inventory, batch_of: &[Option<usize>]) -> String {
     let mut out =
         String::from("digraph dcplan {\n  rankdir=LR;\n  node [fontname=\"sans-serif\", fontsize=10];\n");
     for (si, site) in inv.sites.iter().enumerate() {
@@ -86,7 +86,7 @@ pub fn dot(inv: &Inventory, batch_of: &[Option<usize>]) -> String {
 }
 
 /// A Mermaid flowchart (GitHub renders it in Markdown).
-pub fn mermaid(inv: &Inventory, batch_of: &[Option<usize>]) -> String {
+pub(crate) fn mermaid(inv: &Inventory, batch_of: &[Option<usize>]) -> String {
     let mut out = String::from("flowchart LR\n");
     for (si, site) in inv.sites.iter().enumerate() {
         writeln!(out, "  subgraph {}[\"{}\"]", node_id("site", &site.id), site.id).ok();

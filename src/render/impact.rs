@@ -30,7 +30,7 @@ struct JsonImpact<'a> {
 }
 
 /// `{"machines": [...], "down": [...], "degraded": [...]}`.
-pub fn json(inv: &Inventory, machines: &[ServerId], i: &Impact) -> String {
+pub(crate) fn json(inv: &Inventory, machines: &[ServerId], i: &Impact) -> String {
     let doc = JsonImpact {
         machines: machines.iter().map(|&m| inv.server(m).id.as_str()).collect(),
         down: i
@@ -70,7 +70,7 @@ struct Row {
 }
 
 /// One row per service down or degraded.
-pub fn human(inv: &Inventory, machines: &[ServerId], i: &Impact) -> String {
+pub(crate) fn human(inv: &Inventory, machines: &[ServerId], i: &Impact) -> String {
     let names: Vec<&str> = machines.iter().map(|&m| inv.server(m).id.as_str()).collect();
     let mut rows: Vec<Row> = i
         .down

@@ -2,9 +2,9 @@
 //! is reported; it only formats.
 
 pub mod docs;
-pub mod findings;
-pub mod graph;
-pub mod impact;
+pub(crate) mod findings;
+pub(crate) mod graph;
+pub(crate) mod impact;
 pub mod plan;
 pub mod runbook;
-pub mod tables;
+pub(crate) mod tables;

@@ -8,98 +8,98 @@ use crate::model::Inventory;
 
 /// A row of `dcplan list servers`.
 #[derive(Serialize, Tabled)]
-pub struct ServerRow {
+pub(crate) struct ServerRow {
     /// Id.
-    pub id: String,
+    pub(crate) id: String,
     /// Kind.
-    pub kind: &'static str,
+    pub(crate) kind: &'static str,
     /// Site (a vm's host's).
-    pub site: String,
+    pub(crate) site: String,
     /// Rack.
-    pub rack: String,
+    pub(crate) rack: String,
     /// Lowest unit.
     #[tabled(display = "opt")]
-    pub unit: Option<u32>,
+    pub(crate) unit: Option<u32>,
     /// Height.
-    pub height: u32,
+    pub(crate) height: u32,
     /// Watts.
     #[tabled(display = "opt")]
-    pub power_w: Option<u32>,
+    pub(crate) power_w: Option<u32>,
     /// Hypervisor.
-    pub host: String,
+    pub(crate) host: String,
     /// Addresses.
     #[tabled(display = "list")]
-    pub addresses: Vec<String>,
+    pub(crate) addresses: Vec<String>,
 }
 
 /// A row of `dcplan list services`.
 #[derive(Serialize, Tabled)]
-pub struct ServiceRow {
+pub(crate) struct ServiceRow {
     /// Id.
-    pub id: String,
+    pub(crate) id: String,
     /// Name.
-    pub name: String,
+    pub(crate) name: String,
     /// Criticality.
-    pub criticality: &'static str,
+    pub(crate) criticality: &'static str,
     /// Replicas needed.
-    pub min_up: u32,
+    pub(crate) min_up: u32,
     /// Replicas.
     #[tabled(display = "list")]
-    pub runs_on: Vec<String>,
+    pub(crate) runs_on: Vec<String>,
     /// Dependencies.
     #[tabled(display = "list")]
-    pub depends_on: Vec<String>,
+    pub(crate) depends_on: Vec<String>,
 }
 
 /// A row of `dcplan list prefixes`.
 #[derive(Serialize, Tabled)]
-pub struct PrefixRow {
+pub(crate) struct PrefixRow {
     /// CIDR.
-    pub cidr: String,
+    pub(crate) cidr: String,
     /// Site, or empty for aggregates.
-    pub site: String,
+    pub(crate) site: String,
     /// Addresses of machines inside it.
-    pub addresses: usize,
+    pub(crate) addresses: usize,
     /// Description.
-    pub description: String,
+    pub(crate) description: String,
 }
 
 /// A row of `dcplan list racks`.
 #[derive(Serialize, Tabled)]
-pub struct RackRow {
+pub(crate) struct RackRow {
     /// Id.
-    pub id: String,
+    pub(crate) id: String,
     /// Site.
-    pub site: String,
+    pub(crate) site: String,
     /// Units.
-    pub units: u32,
+    pub(crate) units: u32,
     /// Units occupied.
-    pub used: u32,
+    pub(crate) used: u32,
     /// Machines mounted.
-    pub machines: usize,
+    pub(crate) machines: usize,
     /// Watts drawn.
-    pub power_w: u64,
+    pub(crate) power_w: u64,
     /// Budget.
     #[tabled(display = "opt")]
-    pub budget_w: Option<u32>,
+    pub(crate) budget_w: Option<u32>,
 }
 
 /// A row of `dcplan list circuits`.
 #[derive(Serialize, Tabled)]
-pub struct CircuitRow {
+pub(crate) struct CircuitRow {
     /// Id.
-    pub id: String,
+    pub(crate) id: String,
     /// Upstream id.
-    pub upstream: String,
+    pub(crate) upstream: String,
     /// Upstream ASN.
-    pub asn: u32,
+    pub(crate) asn: u32,
     /// Site.
-    pub site: String,
+    pub(crate) site: String,
     /// Router.
-    pub router: String,
+    pub(crate) router: String,
     /// Announcements in the inventory.
     #[tabled(display = "list")]
-    pub announce: Vec<String>,
+    pub(crate) announce: Vec<String>,
 }
 
 fn opt<T: std::fmt::Display>(v: &Option<T>) -> String {
@@ -112,7 +112,7 @@ pub(crate) fn list(v: &[String]) -> String {
 }
 
 /// Servers, in inventory order.
-pub fn servers(inv: &Inventory) -> Vec<ServerRow> {
+pub(crate) fn servers(inv: &Inventory) -> Vec<ServerRow> {
     inv.servers
         .iter()
         .map(|s| ServerRow {
@@ -130,7 +130,7 @@ pub fn servers(inv: &Inventory) -> Vec<ServerRow> {
 }
 
 /// Services, in inventory order.
-pub fn services(inv: &Inventory) -> Vec<ServiceRow> {
+pub(crate) fn services(inv: &Inventory) -> Vec<ServiceRow> {
     inv.services
         .iter()
         .map(|s| ServiceRow {
@@ -145,7 +145,7 @@ pub fn services(inv: &Inventory) -> Vec<ServiceRow> {
 }
 
 /// Prefixes, in inventory order, with the number of machine addresses inside each.
-pub fn prefixes(inv: &Inventory) -> Vec<PrefixRow> {
+pub(crate) fn prefixes(inv: &Inventory) -> Vec<PrefixRow> {
     inv.prefixes
         .iter()
         .map(|p| PrefixRow {
@@ -163,7 +163,7 @@ pub fn prefixes(inv: &Inventory) -> Vec<PrefixRow> {
 }
 
 /// Racks, with occupancy and power.
-pub fn racks(inv: &Inventory) -> Vec<RackRow> {
+pub(crate) fn racks(inv: &Inventory) -> Vec<RackRow> {
     let mut rows: Vec<RackRow> = inv
         .racks
         .iter()
@@ -189,7 +189,7 @@ pub fn racks(inv: &Inventory) -> Vec<RackRow> {
 }
 
 /// Circuits.
-pub fn circuits(inv: &Inventory) -> Vec<CircuitRow> {
+pub(crate) fn circuits(inv: &Inventory) -> Vec<CircuitRow> {
     inv.circuits
         .iter()
         .map(|c| {
@@ -207,7 +207,7 @@ pub fn circuits(inv: &Inventory) -> Vec<CircuitRow> {
 }
 
 /// Renders rows as a table with a trailing newline.
-pub fn table<T: Tabled>(rows: &[T]) -> String {
+pub(crate) fn table<T: Tabled>(rows: &[T]) -> String {
     let mut t = Table::new(rows);
     t.with(Style::sharp());
     format!("{t}\n")

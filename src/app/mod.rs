@@ -1,0 +1,173 @@
+//! The program behind `main`: one file per subcommand, each turning its arguments into output
+//! text and an [`Exit`] status. Errors that stop a command (unreadable input, a bad argument)
+//! carry their cause up to [`run`], which prints them and exits 2.
+
+use std::ffi::OsString;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::Parser;
+
+use crate::cli::{BgpCommand, Cli, ColorChoice, Command, FindingsFormat};
+use crate::diag::{Finding, Severity};
+use crate::load::{self, Root};
+use crate::render::findings as rf;
+use crate::source::Sources;
+
+mod bgp;
+mod check;
+mod explain;
+mod files;
+mod graph;
+mod impact;
+mod list;
+mod man;
+mod plan;
+mod runbook;
+
+/// How a command ended: the process exit status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Exit {
+    /// No errors (warnings allowed).
+    Clean,
+    /// Findings of severity error (or no valid plan).
+    Findings,
+}
+
+/// Exit status when the input could not be read or the command line is wrong.
+const FATAL: u8 = 2;
+
+impl Exit {
+    /// `Findings` when any finding is an error.
+    fn of(findings: &[Finding]) -> Exit {
+        if findings.iter().any(|f| f.severity == Severity::Error) { Exit::Findings } else { Exit::Clean }
+    }
+}
+
+/// Runs the program on its command line (the first item is the program name) and returns the
+/// exit status: 0 clean, 1 findings of severity error, 2 unreadable input or a bad command line.
+pub fn run<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and version go to stdout and exit 0; usage errors to stderr with 2.
+            let _ = e.print();
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(FATAL));
+        }
+    };
+    let color = match cli.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    let ctx = Ctx { inventory: cli.inventory, color };
+    let mut out = String::new();
+    let result = dispatch(&ctx, cli.command, &mut out);
+    // Whatever was produced is printed, also before an error (findings, then the reason).
+    let status = match result {
+        Ok(Exit::Clean) => 0,
+        Ok(Exit::Findings) => 1,
+        Err(e) => {
+            print_out(&out);
+            eprintln!("error: {e:#}");
+            return ExitCode::from(FATAL);
+        }
+    };
+    if print_out(&out) { ExitCode::from(status) } else { ExitCode::from(FATAL) }
+}
+
+fn dispatch(ctx: &Ctx, command: Command, out: &mut String) -> Result<Exit> {
+    match command {
+        Command::Check(a) => check::run(ctx, a, out),
+        Command::List(a) => list::run(ctx, a, out),
+        Command::Plan(a) => plan::run(ctx, a, out),
+        Command::Impact(a) => impact::run(ctx, a, out),
+        Command::Graph(a) => graph::run(ctx, a, out),
+        Command::Runbook(a) => runbook::run(ctx, a, out),
+        Command::Completions(a) => man::completions(a.shell, out),
+        Command::Man => man::man(out),
+        Command::Explain(a) => explain::run(a, out),
+        Command::Bgp(BgpCommand::Status(a)) => bgp::status(ctx, a, out),
+        Command::Bgp(BgpCommand::Render(a)) => bgp::render(ctx, a, out),
+    }
+}
+
+/// Writes the output to stdout. A closed pipe (`dcplan list servers | head`) is a reader that
+/// has seen enough, not a failure; any other write error (a full disk) is reported: `false`.
+fn print_out(out: &str) -> bool {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(out.as_bytes()).and_then(|()| stdout.flush()) {
+        Ok(()) => true,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => true,
+        Err(e) => {
+            eprintln!("error: cannot write to standard output: {e}");
+            false
+        }
+    }
+}
+
+/// What every command shares: the global options.
+pub(crate) struct Ctx {
+    inventory: Option<PathBuf>,
+    color: bool,
+}
+
+impl Ctx {
+    fn root(&self, dir: Option<PathBuf>) -> Root {
+        match dir.or_else(|| self.inventory.clone()) {
+            Some(d) => Root::Disk(d),
+            None => {
+                let r = load::find_default();
+                if matches!(r, Root::Embedded) {
+                    eprintln!(
+                        "note: no inventory/ folder here or above; using the built-in example inventory"
+                    );
+                }
+                r
+            }
+        }
+    }
+
+    /// Loads and checks, with options.
+    fn checked(&self, dir: Option<PathBuf>, options: &crate::Options) -> Result<crate::Checked> {
+        Ok(crate::check_loaded(load::load(self.root(dir))?, options))
+    }
+
+    /// Loads and checks for a command that reads the model: errors are announced, not fatal.
+    fn model(&self, options: &crate::Options) -> Result<crate::Checked> {
+        let c = self.checked(None, options)?;
+        if c.findings.iter().any(|f| f.severity == Severity::Error) {
+            eprintln!("warning: the inventory has errors (run `dcplan check`); using what loaded");
+        }
+        Ok(c)
+    }
+}
+
+/// Findings in the given format.
+fn render_findings(format: FindingsFormat, findings: &[Finding], sources: &Sources, color: bool) -> String {
+    match format {
+        FindingsFormat::Human => rf::human(findings, sources, color),
+        FindingsFormat::Json => rf::json(findings, sources),
+        FindingsFormat::Github => rf::github(findings, sources),
+    }
+}
+
+/// Pretty JSON with a trailing newline.
+fn to_json<T: serde::Serialize>(v: &T) -> Result<String> {
+    let mut s = serde_json::to_string_pretty(v)?;
+    s.push('\n');
+    Ok(s)
+}
+
+/// "did you mean `x`?" in parentheses, or nothing.
+fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    crate::diag::did_you_mean(name, candidates).map(|m| format!(" (did you mean `{m}`?)")).unwrap_or_default()
+}
