@@ -9,7 +9,7 @@ use crate::model::Kind;
 pub(super) fn status(ctx: &Ctx, a: BgpStatusArgs, out: &mut String) -> Result<Exit> {
     let c = ctx.model(&crate::Options { roas: a.roas, horizon: None })?;
     let engine = c.engine(&[]);
-    let rows = crate::bgp::render::status(&engine, &crate::bgp::State::current(&c.inventory));
+    let rows = crate::bgp::status::status(&engine, &crate::bgp::State::current(&c.inventory));
     out.push_str(&match a.format {
         ReportFormat::Human => crate::render::tables::table(&rows),
         ReportFormat::Json => to_json(&rows)?,
@@ -27,6 +27,6 @@ pub(super) fn render(ctx: &Ctx, a: BgpRenderArgs, out: &mut String) -> Result<Ex
     if inv.server(id).kind != Kind::Router {
         bail!("`{}` is a {}, not a router", a.router, inv.server(id).kind.as_str());
     }
-    out.push_str(&crate::bgp::render::router_config(inv, id));
+    out.push_str(&crate::render::bgpd::router_config(inv, id));
     Ok(Exit::Clean)
 }

@@ -1,5 +1,7 @@
 //! RPKI route origin validation (RFC 6811) and ROA import from rpki-client / Routinator JSON.
 
+use std::collections::BTreeMap;
+
 use ipnetwork::IpNetwork;
 use serde::Deserialize;
 
@@ -10,7 +12,7 @@ use crate::net::Lpm;
 /// The RFC 6811 validation state of an announcement.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum RpkiState {
+pub(crate) enum RpkiState {
     /// A covering ROA matches origin and length.
     Valid,
     /// Covered, but no ROA matches: dropped by validating networks.
@@ -21,7 +23,7 @@ pub enum RpkiState {
 
 impl RpkiState {
     /// `valid`, `invalid`, `not-found`.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             RpkiState::Valid => "valid",
             RpkiState::Invalid => "invalid",
@@ -31,14 +33,14 @@ impl RpkiState {
 }
 
 /// ROAs indexed for origin validation of announcements from one AS.
-pub struct Validator<'a> {
+pub(crate) struct Validator<'a> {
     roas: Lpm<&'a Roa>,
     origin: u32,
 }
 
 impl<'a> Validator<'a> {
     /// Indexes the ROAs; announcements are judged as originated by `origin`.
-    pub fn new(roas: &'a [Roa], origin: u32) -> Validator<'a> {
+    pub(crate) fn new(roas: &'a [Roa], origin: u32) -> Validator<'a> {
         let mut t = Lpm::new();
         for r in roas {
             t.insert(r.prefix, r);
@@ -49,7 +51,7 @@ impl<'a> Validator<'a> {
     /// RFC 6811: a ROA covers the route when its prefix contains the route's; the route is
     /// valid when a covering ROA has the route's origin (never AS0) and a max length at least
     /// the route's length; invalid when covered otherwise; not-found when not covered.
-    pub fn state(&self, route: IpNetwork) -> RpkiState {
+    pub(crate) fn state(&self, route: IpNetwork) -> RpkiState {
         let mut covered = false;
         for (len, roas) in self.roas.matches(route.network()) {
             if len > route.prefix() {
@@ -96,7 +98,7 @@ fn offset(text: &str, line: usize, column: usize) -> usize {
 
 /// Parses an rpki-client `-j` / Routinator `--format json` export. Bad entries are findings
 /// (pointing into the file); good ones are kept.
-pub fn parse_export(file: FileId, text: &str) -> (Vec<Roa>, Vec<Finding>) {
+pub(crate) fn parse_export(file: FileId, text: &str) -> (Vec<Roa>, Vec<Finding>) {
     let export: Export = match serde_json::from_str(text) {
         Ok(e) => e,
         Err(e) => {
@@ -132,6 +134,29 @@ pub fn parse_export(file: FileId, text: &str) -> (Vec<Roa>, Vec<Finding>) {
         }
     }
     (roas, findings)
+}
+
+/// rpki-expiring: imported ROAs that expire before `horizon` (unix seconds), which the
+/// message calls `horizon_label` ("now", "the last move window").
+pub(crate) fn expiring_roas(roas: &[crate::model::Roa], horizon: i64, horizon_label: &str) -> Vec<Finding> {
+    let mut by_prefix: BTreeMap<(IpNetwork, u32), i64> = BTreeMap::new();
+    for r in roas {
+        if let Some(exp) = r.expires.filter(|&e| e < horizon) {
+            by_prefix.entry((r.prefix, r.asn)).and_modify(|e| *e = (*e).min(exp)).or_insert(exp);
+        }
+    }
+    by_prefix
+        .into_iter()
+        .map(|((prefix, asn), exp)| {
+            let when = jiff::Timestamp::from_second(exp)
+                .map_or_else(|_| format!("at unix time {exp}"), |t| t.to_string());
+            Finding::unplaced(
+                Code::RpkiExpiring,
+                format!("the ROA for {prefix} (AS{asn}) expires {when}, before {horizon_label}"),
+            )
+            .hint("renew the ROA before the move")
+        })
+        .collect()
 }
 
 #[cfg(test)]
