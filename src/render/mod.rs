@@ -1,7 +1,7 @@
 //! Printers: findings (human, JSON, GitHub annotations) and tables. Nothing here decides what
 //! is reported; it only formats.
 
-pub mod bgpd;
+pub(crate) mod bgpd;
 pub mod docs;
 pub(crate) mod findings;
 pub(crate) mod graph;
