@@ -30,7 +30,7 @@ fn main() {
             last = Some(o);
         }
         let o = last.expect("ran");
-        let warnings: usize = o.states.iter().map(|s| s.findings.len()).sum();
+        let warnings: usize = o.states().map(|(_, s)| s.findings.len()).sum();
         if std::env::var_os("DCPLAN_BENCH_FILL").is_some() {
             eprintln!("fill: {:?}", o.batches.iter().map(|b| b.servers.len()).collect::<Vec<_>>());
         }
@@ -39,7 +39,7 @@ fn main() {
             o.batches.len(),
             o.lower_bound,
             o.optimal,
-            o.states.len(),
+            o.states().count(),
             best
         );
     }

@@ -4,6 +4,8 @@
 
 use std::fmt::Write;
 
+use crate::plan::Rng;
+
 /// What to generate.
 #[derive(Clone, Copy, Debug)]
 pub struct Spec {
@@ -21,24 +23,6 @@ impl Spec {
     /// The default proportions for `machines` machines: a quarter vms, half as many services.
     pub fn with_machines(machines: usize) -> Spec {
         Spec { machines, vms: machines / 4, services: machines / 2, seed: 1 }
-    }
-}
-
-/// A small deterministic generator (SplitMix64): no dependency needed for benchmark data
-/// and the planner's restarts.
-pub(crate) struct Rng(pub(crate) u64);
-
-impl Rng {
-    pub(crate) fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    pub(crate) fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
     }
 }
 

@@ -1,168 +1,93 @@
-//! The move as a scheduling problem: groups of machines that move together, and the
-//! per-service limits (R3) and dependencies (R4) between them.
+//! The move as a scheduling problem: groups of machines that move together (R2), the services
+//! they carry, and the rules over them (built by [`rules`](crate::plan::rules)).
 
 use crate::model::{Inventory, ServerId, ServiceId};
+use crate::plan::ids::{GroupId, IdVec, SvcIx};
+use crate::plan::rules::{self, Domain, Limit};
 use crate::plan::spec::{Order, Plan};
 
 /// Machines that must share a batch: a host with its vms, joined by keep_together.
 #[derive(Clone, Debug)]
-pub struct Group {
+pub(crate) struct Group {
     /// Physical machines, in inventory order.
-    pub machines: Vec<ServerId>,
+    pub(crate) machines: Vec<ServerId>,
     /// Vms riding along.
-    pub vms: Vec<ServerId>,
+    pub(crate) vms: Vec<ServerId>,
     /// Rack units.
-    pub units: u32,
+    pub(crate) units: u32,
 }
 
-/// One service's constraints over the groups.
+/// One service with moving replicas.
 #[derive(Clone, Debug)]
-pub struct Svc {
-    /// The service.
-    pub id: ServiceId,
+pub(crate) struct Svc {
+    pub(crate) id: ServiceId,
     /// All replicas, moving or not.
-    pub n: u32,
+    pub(crate) n: u32,
     /// Replicas that must be up.
-    pub min_up: u32,
+    pub(crate) min_up: u32,
     /// R3: replicas that may be in transit at once, when n > min_up.
-    pub cap: Option<u32>,
+    pub(crate) cap: Option<u32>,
     /// Moving replicas per group (group, count), by group.
-    pub moving: Vec<(usize, u32)>,
+    pub(crate) moving: Vec<(GroupId, u32)>,
     /// R4: moving replicas that must be at the destination before dependents move:
     /// min(min_up, moving + already there) - already there.
-    pub need: u32,
-    /// Services (indices into `Problem::services`) it depends on that have moving replicas.
-    pub deps: Vec<usize>,
+    pub(crate) need: u32,
+    /// Services it depends on that have replicas to wait for (`need > 0`).
+    pub(crate) deps: Vec<SvcIx>,
+    /// Services that depend on it (the reverse of `deps`), in index order.
+    pub(crate) dependents: Vec<SvcIx>,
     /// Downtime weight.
-    pub weight: u32,
+    pub(crate) weight: u32,
+}
+
+impl Svc {
+    /// Moving replicas in all.
+    pub(crate) fn moving_replicas(&self) -> u32 {
+        self.moving.iter().map(|x| x.1).sum()
+    }
 }
 
 /// The whole problem.
 #[derive(Clone, Debug)]
-pub struct Problem {
-    /// Groups.
-    pub groups: Vec<Group>,
+pub(crate) struct Problem {
+    pub(crate) groups: IdVec<GroupId, Group>,
     /// Services with at least one moving replica.
-    pub services: Vec<Svc>,
-    /// Per group: (service index, replicas) it carries.
-    pub group_services: Vec<Vec<(usize, u32)>>,
-    /// R1.
-    pub max_servers: u32,
-    /// R1.
-    pub max_units: u32,
+    pub(crate) services: IdVec<SvcIx, Svc>,
+    /// Per group: (service, replicas) it carries, by service.
+    pub(crate) group_services: IdVec<GroupId, Vec<(SvcIx, u32)>>,
+    /// The per-batch limits (R1, R3, ...): see [`rules::capacity`].
+    pub(crate) limits: IdVec<crate::plan::ids::Dim, Limit>,
+    /// What each group takes of each limit (sparse).
+    pub(crate) demand: IdVec<GroupId, rules::Demand>,
+    /// The batches each group may go to.
+    pub(crate) domain: IdVec<GroupId, Domain>,
+    /// R1 as written (for messages).
+    pub(crate) max_servers: u32,
+    pub(crate) max_units: u32,
     /// R4 applies.
-    pub dependencies_first: bool,
+    pub(crate) dependencies_first: bool,
 }
 
 impl Problem {
     /// Builds the problem: every physical machine at `from` except `stay` moves.
-    pub fn new(inv: &Inventory, plan: &Plan) -> Problem {
-        let moving: Vec<ServerId> = inv
-            .server_ids()
-            .filter(|&s| {
-                let sv = inv.server(s);
-                !sv.is_vm() && sv.site == Some(plan.from) && !plan.stay.contains(&s)
-            })
-            .collect();
-        let mut slot = vec![usize::MAX; inv.servers.len()];
-        for (i, &s) in moving.iter().enumerate() {
-            slot[s.ix()] = i;
-        }
-        // Union-find over moving machines for keep_together.
-        let mut parent: Vec<usize> = (0..moving.len()).collect();
-        fn find(p: &mut [usize], mut x: usize) -> usize {
-            while p[x] != x {
-                p[x] = p[p[x]];
-                x = p[x];
-            }
-            x
-        }
-        for g in &plan.keep_together {
-            let members: Vec<usize> = g.iter().map(|s| slot[s.ix()]).filter(|&i| i != usize::MAX).collect();
-            for w in members.windows(2) {
-                let (a, b) = (find(&mut parent, w[0]), find(&mut parent, w[1]));
-                parent[a.max(b)] = a.min(b);
-            }
-        }
-        let mut group_of_root = vec![usize::MAX; moving.len()];
-        let mut groups: Vec<Group> = Vec::new();
-        let mut group_of = vec![usize::MAX; inv.servers.len()];
-        for (i, &s) in moving.iter().enumerate() {
-            let r = find(&mut parent, i);
-            if group_of_root[r] == usize::MAX {
-                group_of_root[r] = groups.len();
-                groups.push(Group { machines: Vec::new(), vms: Vec::new(), units: 0 });
-            }
-            let g = group_of_root[r];
-            groups[g].machines.push(s);
-            groups[g].units += inv.server(s).height;
-            group_of[s.ix()] = g;
-        }
-        for s in inv.server_ids() {
-            if let Some(h) = inv.server(s).host
-                && group_of[h.ix()] != usize::MAX
-            {
-                group_of[s.ix()] = group_of[h.ix()];
-                groups[group_of[h.ix()]].vms.push(s);
-            }
-        }
-        // Services with moving replicas.
-        let mut index = vec![usize::MAX; inv.services.len()];
-        let mut services: Vec<Svc> = Vec::new();
-        for sid in inv.service_ids() {
-            let s = inv.service(sid);
-            let mut per_group: Vec<(usize, u32)> = Vec::new();
-            for r in &s.runs_on {
-                let g = group_of[r.ix()];
-                if g == usize::MAX {
-                    continue;
-                }
-                match per_group.iter_mut().find(|(x, _)| *x == g) {
-                    Some(e) => e.1 += 1,
-                    None => per_group.push((g, 1)),
-                }
-            }
-            if per_group.is_empty() {
-                continue;
-            }
-            per_group.sort_unstable();
-            let n = s.runs_on.len() as u32;
-            let total: u32 = per_group.iter().map(|x| x.1).sum();
-            // Replicas already at the destination count towards R4's "at the destination".
-            let at_dest = s.runs_on.iter().filter(|r| inv.server(**r).site == Some(plan.to)).count() as u32;
-            let need = s.min_up.min(total + at_dest).saturating_sub(at_dest).min(total);
-            index[sid.ix()] = services.len();
-            services.push(Svc {
-                id: sid,
-                n,
-                min_up: s.min_up,
-                cap: (n > s.min_up).then(|| n - s.min_up),
-                moving: per_group,
-                need,
-                deps: Vec::new(),
-                weight: s.criticality.weight(),
-            });
-        }
-        for i in 0..services.len() {
-            let deps: Vec<usize> = inv
-                .service(services[i].id)
-                .depends_on
-                .iter()
-                .map(|d| index[d.ix()])
-                .filter(|&d| d != usize::MAX && services[d].need > 0)
-                .collect();
-            services[i].deps = deps;
-        }
-        let mut group_services = vec![Vec::new(); groups.len()];
-        for (si, s) in services.iter().enumerate() {
+    pub(crate) fn new(inv: &Inventory, plan: &Plan) -> Problem {
+        let (groups, group_of) = groups(inv, plan);
+        let services = services(inv, plan, &group_of);
+        let mut group_services = IdVec::filled(Vec::new(), groups.len());
+        for (si, s) in services.enumerate() {
             for &(g, c) in &s.moving {
                 group_services[g].push((si, c));
             }
         }
+        let (limits, demand) = rules::capacity(plan, &groups, &services, &group_services);
+        let domain = rules::domains(inv, plan, &groups);
         Problem {
             groups,
             services,
             group_services,
+            limits,
+            demand,
+            domain,
             max_servers: plan.max_servers,
             max_units: plan.max_units,
             dependencies_first: plan.order == Order::DependenciesFirst,
@@ -170,12 +95,120 @@ impl Problem {
     }
 
     /// Physical machines that move.
-    pub fn machines(&self) -> usize {
+    pub(crate) fn machines(&self) -> usize {
         self.groups.iter().map(|g| g.machines.len()).sum()
     }
 
     /// Rack units that move.
-    pub fn units(&self) -> u32 {
+    pub(crate) fn units(&self) -> u32 {
         self.groups.iter().map(|g| g.units).sum()
     }
+
+    /// Replicas of service `t` that group `g` carries.
+    pub(crate) fn carries(&self, g: GroupId, t: SvcIx) -> u32 {
+        self.group_services[g].iter().find(|x| x.0 == t).map_or(0, |x| x.1)
+    }
+}
+
+/// Union-find root with path halving.
+fn find(p: &mut [usize], mut x: usize) -> usize {
+    while p[x] != x {
+        p[x] = p[p[x]];
+        x = p[x];
+    }
+    x
+}
+
+/// The groups, and the group of every moving machine and vm (by server).
+fn groups(inv: &Inventory, plan: &Plan) -> (IdVec<GroupId, Group>, Vec<Option<GroupId>>) {
+    let moving: Vec<ServerId> = inv
+        .server_ids()
+        .filter(|&s| {
+            let sv = inv.server(s);
+            !sv.is_vm() && sv.site == Some(plan.from) && !plan.stay.contains(&s)
+        })
+        .collect();
+    let mut slot = vec![None; inv.servers.len()];
+    for (i, &s) in moving.iter().enumerate() {
+        slot[s.ix()] = Some(i);
+    }
+    // Union-find over moving machines for keep_together.
+    let mut parent: Vec<usize> = (0..moving.len()).collect();
+    for g in &plan.keep_together {
+        let members: Vec<usize> = g.iter().filter_map(|s| slot[s.ix()]).collect();
+        for w in members.windows(2) {
+            let (a, b) = (find(&mut parent, w[0]), find(&mut parent, w[1]));
+            parent[a.max(b)] = a.min(b);
+        }
+    }
+    let mut group_of_root: Vec<Option<GroupId>> = vec![None; moving.len()];
+    let mut groups: IdVec<GroupId, Group> = IdVec::default();
+    let mut group_of: Vec<Option<GroupId>> = vec![None; inv.servers.len()];
+    for (i, &s) in moving.iter().enumerate() {
+        let r = find(&mut parent, i);
+        let g = *group_of_root[r]
+            .get_or_insert_with(|| groups.push(Group { machines: Vec::new(), vms: Vec::new(), units: 0 }));
+        groups[g].machines.push(s);
+        groups[g].units += inv.server(s).height;
+        group_of[s.ix()] = Some(g);
+    }
+    for s in inv.server_ids() {
+        if let Some(h) = inv.server(s).host
+            && let Some(g) = group_of[h.ix()]
+        {
+            group_of[s.ix()] = Some(g);
+            groups[g].vms.push(s);
+        }
+    }
+    (groups, group_of)
+}
+
+/// Services with moving replicas, with their R3 cap, R4 need and dependencies.
+fn services(inv: &Inventory, plan: &Plan, group_of: &[Option<GroupId>]) -> IdVec<SvcIx, Svc> {
+    let mut index: Vec<Option<SvcIx>> = vec![None; inv.services.len()];
+    let mut services: IdVec<SvcIx, Svc> = IdVec::default();
+    for sid in inv.service_ids() {
+        let s = inv.service(sid);
+        let mut per_group: Vec<(GroupId, u32)> = Vec::new();
+        for g in s.runs_on.iter().filter_map(|r| group_of[r.ix()]) {
+            match per_group.iter_mut().find(|(x, _)| *x == g) {
+                Some(e) => e.1 += 1,
+                None => per_group.push((g, 1)),
+            }
+        }
+        if per_group.is_empty() {
+            continue;
+        }
+        per_group.sort_unstable();
+        let n = s.runs_on.len() as u32;
+        let total: u32 = per_group.iter().map(|x| x.1).sum();
+        // Replicas already at the destination count towards R4's "at the destination".
+        let at_dest = s.runs_on.iter().filter(|r| inv.server(**r).site == Some(plan.to)).count() as u32;
+        let need = s.min_up.min(total + at_dest).saturating_sub(at_dest).min(total);
+        index[sid.ix()] = Some(services.push(Svc {
+            id: sid,
+            n,
+            min_up: s.min_up,
+            cap: (n > s.min_up).then(|| n - s.min_up),
+            moving: per_group,
+            need,
+            deps: Vec::new(),
+            dependents: Vec::new(),
+            weight: s.criticality.weight(),
+        }));
+    }
+    for i in services.ids() {
+        let deps: Vec<SvcIx> = inv
+            .service(services[i].id)
+            .depends_on
+            .iter()
+            .filter_map(|d| index[d.ix()])
+            .filter(|&d| services[d].need > 0)
+            .collect();
+        for &d in &deps {
+            services[d].dependents.push(i);
+        }
+        services[i].deps = deps;
+    }
+    services
 }

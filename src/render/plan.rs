@@ -1,11 +1,13 @@
-//! `dcplan plan` output: the JSON of DESIGN.md section 5, and tables for people.
+//! `dcplan plan` output: the plan as JSON (the machine contract, see docs/planning.md), and
+//! tables for people. The planner's typed answer (state names, reasons, window dates) is turned
+//! into words here, and only here.
 
 use serde::Serialize;
 use tabled::Tabled;
 
 use crate::diag::Severity;
 use crate::model::Inventory;
-use crate::plan::Outcome;
+use crate::plan::{Explanation, Outcome, Reason, StateName};
 use crate::render::findings::{JsonFinding, json_findings};
 use crate::source::Sources;
 
@@ -19,13 +21,13 @@ struct JsonPlacement<'a> {
 #[derive(Serialize)]
 struct JsonReason<'a> {
     server: &'a str,
-    reason: &'a str,
+    reason: String,
 }
 
 #[derive(Serialize)]
 struct JsonBatch<'a> {
     index: usize,
-    window_start: Option<&'a str>,
+    window_start: Option<String>,
     servers: Vec<&'a str>,
     vms: Vec<&'a str>,
     units: u32,
@@ -37,7 +39,7 @@ struct JsonBatch<'a> {
 
 #[derive(Serialize)]
 struct JsonState<'a> {
-    state: &'a str,
+    state: String,
     findings: Vec<JsonFinding<'a>>,
 }
 
@@ -74,7 +76,7 @@ pub fn json(o: &Outcome, inv: &Inventory, sources: &Sources, explain: bool) -> S
             .iter()
             .map(|b| JsonBatch {
                 index: b.index,
-                window_start: b.window_start.as_deref(),
+                window_start: b.window_start.as_ref().map(window),
                 servers: b.servers.iter().map(|&s| sid(s)).collect(),
                 vms: b.vms.iter().map(|&s| sid(s)).collect(),
                 units: b.units,
@@ -89,14 +91,16 @@ pub fn json(o: &Outcome, inv: &Inventory, sources: &Sources, explain: bool) -> S
                     .collect(),
                 services_down: b.services_down.iter().map(|&s| inv.service(s).id.as_str()).collect(),
                 explain: explain.then(|| {
-                    b.reasons.iter().map(|(s, r)| JsonReason { server: sid(*s), reason: r }).collect()
+                    b.reasons
+                        .iter()
+                        .map(|(s, r)| JsonReason { server: sid(*s), reason: reason(inv, r) })
+                        .collect()
                 }),
             })
             .collect(),
         states: o
-            .states
-            .iter()
-            .map(|s| JsonState { state: &s.name, findings: json_findings(&s.findings, sources) })
+            .states()
+            .map(|(n, s)| JsonState { state: state_name(n), findings: json_findings(&s.findings, sources) })
             .collect(),
         downtime: o
             .downtime
@@ -161,7 +165,7 @@ pub fn human(o: &Outcome, inv: &Inventory, sources: &Sources, color: bool, expla
             }
             BatchRow {
                 index: b.index,
-                window: b.window_start.clone().unwrap_or_default(),
+                window: b.window_start.as_ref().map(window).unwrap_or_default(),
                 machines: machines.join(" "),
                 units: b.units,
                 services_down: b
@@ -170,7 +174,7 @@ pub fn human(o: &Outcome, inv: &Inventory, sources: &Sources, color: bool, expla
                     .map(|&s| inv.service(s).id.as_str())
                     .collect::<Vec<_>>()
                     .join(" "),
-                bgp: o.states[2 * b.index - 1].findings.len(),
+                bgp: o.night(b).during.findings.len(),
             }
         })
         .collect();
@@ -189,7 +193,7 @@ pub fn human(o: &Outcome, inv: &Inventory, sources: &Sources, color: bool, expla
                         .find(|p| p.server == *s)
                         .map(|p| format!("{} u{}", inv.rack(p.rack).id, p.unit))
                         .unwrap_or_default();
-                    ReasonRow { machine: inv.server(*s).id.clone(), batch: b.index, to, why: r.clone() }
+                    ReasonRow { machine: inv.server(*s).id.clone(), batch: b.index, to, why: reason(inv, r) }
                 })
             })
             .collect();
@@ -210,11 +214,11 @@ pub fn human(o: &Outcome, inv: &Inventory, sources: &Sources, color: bool, expla
         out.push_str(&crate::render::tables::table(&rows));
     }
     let mut all = o.findings.clone();
-    for s in &o.states {
+    for (name, s) in o.states() {
         if s.findings.is_empty() {
             continue;
         }
-        out.push_str(&format!("\nState `{}`:\n", s.name));
+        out.push_str(&format!("\nState `{}`:\n", state_name(name)));
         let text = crate::render::findings::human(&s.findings, sources, color);
         // The per-state summary line is left out; one summary closes the report.
         out.push_str(text.trim_end().rsplit_once('\n').map_or("", |x| x.0));
@@ -231,4 +235,50 @@ pub fn human(o: &Outcome, inv: &Inventory, sources: &Sources, color: bool, expla
     out.push_str(&format!("\n{}\n", crate::render::findings::summary_line(crate::diag::Summary::of(&all))));
     let _ = errors;
     out
+}
+
+/// `before`, `during 2`, `after 2`.
+pub(crate) fn state_name(n: StateName) -> String {
+    match n {
+        StateName::Before => "before".to_owned(),
+        StateName::During(k) => format!("during {k}"),
+        StateName::After(k) => format!("after {k}"),
+    }
+}
+
+/// A window start as `2026-05-02T22:00:00-04:00`.
+pub(crate) fn window(z: &jiff::ZonedDateTime) -> String {
+    z.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+}
+
+fn plural(n: u32) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// Why a machine is in its batch, in words.
+pub(crate) fn reason(inv: &Inventory, e: &Explanation) -> String {
+    let text = match &e.reason {
+        Reason::FirstBatch => "first batch".to_owned(),
+        Reason::Full { batch, machines, units } => {
+            format!("R1: batch {batch} is full ({machines} machines / {units} U with it)")
+        }
+        Reason::StayUp { service, cap, min_up, replicas } => format!(
+            "R3: `{}` may have {cap} replica{} in transit at once ({min_up} of {replicas} must stay up)",
+            inv.service(*service).id,
+            plural(*cap)
+        ),
+        Reason::Dependency { service, on, need, batch } => format!(
+            "R4: `{}` depends on `{}`, which needs {need} replica{} at the destination, not there by batch {batch}",
+            inv.service(*service).id,
+            inv.service(*on).id,
+            plural(*need)
+        ),
+        Reason::Objective => "objective: less downtime or fewer BGP findings this way".to_owned(),
+    };
+    if e.together.is_empty() {
+        text
+    } else {
+        let names: Vec<&str> = e.together.iter().map(|&m| inv.server(m).id.as_str()).collect();
+        format!("{text} (R2: keeps together {})", names.join(", "))
+    }
 }

@@ -14,8 +14,12 @@ pub fn batch_file(k: usize) -> String {
 }
 
 fn window(o: &Outcome, b: &Batch) -> (String, String) {
-    match o.plan.window(b.index) {
-        Some(w) => (w.format(), w.plus_hours(i64::from(o.plan.window_hours)).format()),
+    match &b.window_start {
+        Some(w) => {
+            let end =
+                w.checked_add(jiff::Span::new().hours(i64::from(o.plan.window_hours))).unwrap_or(w.clone());
+            (crate::render::plan::window(w), crate::render::plan::window(&end))
+        }
         None => {
             (format!("night {} (no date: set first_window)", b.index), format!("+{} h", o.plan.window_hours))
         }
@@ -65,7 +69,7 @@ pub fn overview(inv: &Inventory, o: &Outcome) -> String {
             machine_list(inv, &b.servers),
             b.units,
             cell(&down.join(", ")),
-            o.states[2 * b.index - 1].findings.len()
+            o.night(b).during.findings.len()
         )
         .ok();
     }
@@ -80,7 +84,7 @@ pub fn overview(inv: &Inventory, o: &Outcome) -> String {
     }
     out.push_str("\n## BGP windows\n\nWhat the internet sees of our space during each night (after each night, every address is carried by `org.min_upstreams` upstreams unless listed in the night's runbook).\n\n");
     for b in &o.batches {
-        let f = &o.states[2 * b.index - 1].findings;
+        let f = &o.night(b).during.findings;
         if f.is_empty() {
             writeln!(out, "- Night {}: no change; every address stays carried as required.", b.index).ok();
         } else {
@@ -155,7 +159,7 @@ pub fn night(inv: &Inventory, o: &Outcome, b: &Batch, n: &Night) -> String {
         racks.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(", ")
     )
     .ok();
-    let during = &o.states[2 * b.index - 1].findings;
+    let during = &o.night(b).during.findings;
     if during.is_empty() {
         out.push_str("- [ ] BGP: no change expected during the night; `dcplan bgp status` shows every prefix carried by both upstreams.\n");
     } else {

@@ -1,0 +1,200 @@
+//! Why no plan exists: the conflict found, and the plan-infeasible finding that names it.
+
+use petgraph::visit::EdgeRef;
+
+use crate::diag::{Code, Finding};
+use crate::model::{Inventory, ServerId};
+use crate::plan::ids::{BatchIx, GroupId, Id, IdVec, SvcIx};
+use crate::plan::problem::Problem;
+use crate::plan::spec::Plan;
+
+/// Why no schedule exists.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Conflict {
+    /// A group alone exceeds a batch (R1/R2).
+    GroupTooBig { group: GroupId },
+    /// A group carries more replicas of a service than may be in transit at once (R3/R2).
+    GroupBreaksR3 { group: GroupId, service: SvcIx },
+    /// Dependencies that cannot be ordered (R4, with R3 spreading replicas).
+    DependencyDeadlock { services: Vec<SvcIx>, groups: Vec<GroupId> },
+}
+
+/// The smallest conflict behind a lower bound that keeps rising: a service moved a few replicas
+/// at a time (R3) whose replicas share machines with services that need it first (R4); or else
+/// the services and groups whose earliest batch rose highest.
+pub(crate) fn deadlock(p: &Problem, est: &IdVec<GroupId, BatchIx>) -> Conflict {
+    for (t, svc) in p.services.enumerate() {
+        let Some(cap) = svc.cap else { continue };
+        if svc.need <= cap {
+            continue;
+        }
+        // Groups of t that also carry a service waiting on t.
+        let waiting: Vec<GroupId> = svc
+            .moving
+            .iter()
+            .map(|x| x.0)
+            .filter(|&g| p.group_services[g].iter().any(|&(s, _)| svc.dependents.contains(&s)))
+            .collect();
+        if waiting.len() == svc.moving.len() {
+            let mut services = vec![t];
+            for &g in &waiting {
+                services
+                    .extend(p.group_services[g].iter().map(|x| x.0).filter(|s| svc.dependents.contains(s)));
+            }
+            services.sort_unstable();
+            services.dedup();
+            return Conflict::DependencyDeadlock { services, groups: waiting };
+        }
+    }
+    cycle(p, est)
+}
+
+/// One edge of the wait graph walked back: the group before, and (service waited on, waiting
+/// service).
+type Step = (GroupId, (SvcIx, SvcIx));
+
+/// A shortest cycle of waits through a service moved a few replicas at a time.
+fn cycle(p: &Problem, est: &IdVec<GroupId, BatchIx>) -> Conflict {
+    // Edge h -> g: g carries a service waiting on a service that h carries.
+    let mut graph: petgraph::graph::DiGraph<GroupId, (SvcIx, SvcIx)> = petgraph::graph::DiGraph::new();
+    let nodes: Vec<_> = p.groups.ids().map(|g| graph.add_node(g)).collect();
+    for (t, svc) in p.services.enumerate() {
+        for &s in &svc.dependents {
+            for &(h, _) in &svc.moving {
+                for &(g, _) in &p.services[s].moving {
+                    if g != h {
+                        graph.add_edge(nodes[h.ix()], nodes[g.ix()], (t, s));
+                    }
+                }
+            }
+        }
+    }
+    // A component of mutually waiting groups with an edge through a service that needs more
+    // replicas across than may travel at once: the smallest such, then its shortest cycle
+    // through that edge.
+    let mut component_of: IdVec<GroupId, usize> = IdVec::filled(0, p.groups.len());
+    for (i, scc) in petgraph::algo::tarjan_scc(&graph).iter().enumerate() {
+        for n in scc {
+            component_of[graph[*n]] = i;
+        }
+    }
+    let rising = graph
+        .edge_references()
+        .filter(|e| {
+            let (h, g) = (graph[e.source()], graph[e.target()]);
+            let t = &p.services[e.weight().0];
+            component_of[h] == component_of[g] && t.cap.is_some_and(|c| t.need > c)
+        })
+        .min_by_key(|e| {
+            (component_of.iter().filter(|&&c| c == component_of[graph[e.source()]]).count(), e.id())
+        });
+    let mut groups = Vec::new();
+    let mut services = Vec::new();
+    if let Some(e) = rising {
+        let (from, to) = (graph[e.source()], graph[e.target()]);
+        services.extend([e.weight().0, e.weight().1]);
+        // Shortest path to -> ... -> from inside the component closes the cycle.
+        let comp = component_of[from];
+        let mut prev: IdVec<GroupId, Option<Step>> = IdVec::filled(None, p.groups.len());
+        let mut seen = IdVec::filled(false, p.groups.len());
+        let mut queue = std::collections::VecDeque::from([to]);
+        seen[to] = true;
+        while let Some(h) = queue.pop_front() {
+            if h == from {
+                break;
+            }
+            for e in graph.edges(nodes[h.ix()]) {
+                let g = graph[e.target()];
+                if !seen[g] && component_of[g] == comp {
+                    seen[g] = true;
+                    prev[g] = Some((h, *e.weight()));
+                    queue.push_back(g);
+                }
+            }
+        }
+        let mut h = from;
+        groups.push(h);
+        while h != to {
+            let Some((before, w)) = prev[h] else { break };
+            services.extend([w.0, w.1]);
+            h = before;
+            groups.push(h);
+        }
+    } else {
+        let top = est.iter().copied().max().unwrap_or(BatchIx(0));
+        groups.extend(p.groups.ids().filter(|&g| est[g] == top).take(3));
+        services.extend(groups.iter().flat_map(|&g| p.group_services[g].iter().map(|x| x.0)).take(4));
+    }
+    groups.sort_unstable();
+    services.sort_unstable();
+    services.dedup();
+    Conflict::DependencyDeadlock { services, groups }
+}
+
+/// `db` (2 of 3 must stay up) or `app`, for conflict messages.
+fn describe(inv: &Inventory, p: &Problem, s: SvcIx) -> String {
+    let svc = &p.services[s];
+    match svc.cap {
+        Some(_) => format!("`{}` ({} of {} must stay up)", inv.service(svc.id).id, svc.min_up, svc.n),
+        None => format!("`{}`", inv.service(svc.id).id),
+    }
+}
+
+fn names(inv: &Inventory, ids: &[ServerId]) -> String {
+    ids.iter().map(|&s| format!("`{}`", inv.server(s).id)).collect::<Vec<_>>().join(", ")
+}
+
+/// The plan-infeasible finding for a conflict: what conflicts, and the way out.
+pub(crate) fn finding(inv: &Inventory, p: &Problem, plan: &Plan, c: &Conflict) -> Finding {
+    let (message, hint) = match c {
+        Conflict::GroupTooBig { group } => {
+            let grp = &p.groups[*group];
+            let what = if grp.machines.len() > 1 {
+                format!("the machines kept together ({})", names(inv, &grp.machines))
+            } else {
+                format!("`{}`", inv.server(grp.machines[0]).id)
+            };
+            (
+                format!(
+                    "{what} need {} machine slot{} and {} U in one batch, but a batch holds {} machines and {} U (R1, R2)",
+                    grp.machines.len(),
+                    if grp.machines.len() == 1 { "" } else { "s" },
+                    grp.units,
+                    p.max_servers,
+                    p.max_units
+                ),
+                "raise max_servers / max_units, or split the keep_together group".to_owned(),
+            )
+        }
+        Conflict::GroupBreaksR3 { group, service } => {
+            let grp = &p.groups[*group];
+            let svc = &p.services[*service];
+            let here = p.carries(*group, *service);
+            (
+                format!(
+                    "{} carr{} {here} replicas of `{}` ({} of {} must stay up, so at most {} may be in transit), and they can only move together (R2, R3)",
+                    names(inv, &grp.machines),
+                    if grp.machines.len() == 1 { "ies" } else { "y" },
+                    inv.service(svc.id).id,
+                    svc.min_up,
+                    svc.n,
+                    svc.cap.unwrap_or(0)
+                ),
+                "move a replica to another host before the move, lower min_up for the move, or split the keep_together group".to_owned(),
+            )
+        }
+        Conflict::DependencyDeadlock { services, groups } => {
+            let svc_names: Vec<String> = services.iter().map(|&s| describe(inv, p, s)).collect();
+            let machines: Vec<ServerId> = groups.iter().flat_map(|&g| p.groups[g].machines.clone()).collect();
+            (
+                format!(
+                    "no order moves {} with dependencies first: {} wait on each other and cannot all move in one batch (R4 with R1/R3)",
+                    names(inv, &machines),
+                    svc_names.join(", ")
+                ),
+                "set order = \"any\" if the link carries the cross-site traffic, add them to one keep_together group, or raise max_servers / max_units".to_owned(),
+            )
+        }
+    };
+    Finding::new(Code::PlanInfeasible, plan.loc, message).hint(hint)
+}

@@ -1,0 +1,104 @@
+//! The planner's answer as data: batches, the state before the move and the two states of every
+//! night, the downtime per service, and the plan-level findings. `render/` prints it.
+
+use crate::bgp::State;
+use crate::diag::{Finding, Severity};
+use crate::model::{ServerId, ServiceId};
+use crate::plan::place::Placement;
+use crate::plan::rules::Explanation;
+use crate::plan::spec::Plan;
+
+/// One batch of the result.
+#[derive(Clone, Debug)]
+pub struct Batch {
+    /// From 1.
+    pub index: usize,
+    /// Window start, when the plan dates windows.
+    pub window_start: Option<jiff::ZonedDateTime>,
+    /// Physical machines.
+    pub servers: Vec<ServerId>,
+    /// Vms riding along.
+    pub vms: Vec<ServerId>,
+    /// Rack units.
+    pub units: u32,
+    /// Where each machine goes.
+    pub placements: Vec<Placement>,
+    /// Services with fewer than min_up replicas up during the batch.
+    pub services_down: Vec<ServiceId>,
+    /// The rule that put each machine in this batch rather than the one before.
+    pub reasons: Vec<(ServerId, Explanation)>,
+}
+
+/// One state and its BGP findings.
+#[derive(Clone, Debug)]
+pub struct StateReport {
+    /// Where every machine is.
+    pub state: State,
+    /// Its findings (warnings in `during` states).
+    pub findings: Vec<Finding>,
+}
+
+/// The two states of one night.
+#[derive(Clone, Debug)]
+pub struct NightStates {
+    /// The batch's machines in transit.
+    pub during: StateReport,
+    /// The batch's machines at the destination.
+    pub after: StateReport,
+}
+
+/// Which state: `before`, `during k`, `after k` (k from 1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StateName {
+    /// Before the move.
+    Before,
+    /// During night k.
+    During(usize),
+    /// After night k.
+    After(usize),
+}
+
+/// The planner's answer.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    /// The plan as loaded.
+    pub plan: Plan,
+    /// Proven lower bound on batches.
+    pub lower_bound: u32,
+    /// The batch count is proven minimal.
+    pub optimal: bool,
+    /// Batches, in order.
+    pub batches: Vec<Batch>,
+    /// The state before the move (none when no plan exists).
+    pub before: Option<StateReport>,
+    /// The states of each night, in batch order.
+    pub nights: Vec<NightStates>,
+    /// (service, states in which it is down), for services down at least once.
+    pub downtime: Vec<(ServiceId, u32)>,
+    /// Plan-level findings: plan-infeasible, dest-capacity, announcement findings.
+    pub findings: Vec<Finding>,
+}
+
+impl Outcome {
+    /// Every state in order, with its name.
+    pub fn states(&self) -> impl Iterator<Item = (StateName, &StateReport)> {
+        let nights =
+            self.nights.iter().enumerate().flat_map(|(i, n)| {
+                [(StateName::During(i + 1), &n.during), (StateName::After(i + 1), &n.after)]
+            });
+        self.before.iter().map(|b| (StateName::Before, b)).chain(nights)
+    }
+
+    /// The states of batch `b`'s night.
+    pub fn night(&self, b: &Batch) -> &NightStates {
+        &self.nights[b.index - 1]
+    }
+
+    /// Whether `dcplan plan` exits 1: an error in the plan findings or in a healthy state.
+    pub fn has_errors(&self) -> bool {
+        self.findings
+            .iter()
+            .chain(self.states().flat_map(|(_, s)| &s.findings))
+            .any(|f| f.severity == Severity::Error)
+    }
+}

@@ -1,0 +1,347 @@
+//! The rules of a valid plan, each written once. The heuristic, the exact search, the lower
+//! bound, the verifier ([`violation`]) and `--explain` ([`explain`]) all ask the questions
+//! below; none of them spells a rule out on its own.
+//!
+//! - R1 capacity and R3 stay up are **per-batch limits**: a [`Limit`] (a [`Resource`] with a
+//!   cap) and, per group, the amount it takes of it ([`capacity`]). A batch's [`Load`] says
+//!   whether a group still fits; the lower bound divides each limit's total by its cap.
+//! - R2 together is structural: groups are built so that what moves together is one group.
+//! - R4 dependencies first is a **precedence**: [`dependency_met`] (the rule itself) and
+//!   [`waits_on`] (the first dependency of a group that is not met yet).
+//! - Operator decisions on single groups (none in Part I) are a [`Domain`]: the batches a group
+//!   may go to ([`domains`]).
+//!
+//! # Adding a rule
+//! - A new per-batch limit (R5 labour, weight, destination power): add a [`Resource`] variant,
+//!   push its [`Limit`] and each group's demand in [`capacity`], and say in [`Resource::reason`]
+//!   how `--explain` names it (a [`Reason`] variant, formatted in `render/plan.rs`). The
+//!   heuristic, the exact search, the lower bound and the verifier then respect it unchanged.
+//! - A restriction of one group's batches (pins, not_before): set [`Domain::first`] /
+//!   [`Domain::last`] in [`domains`], and its [`Reason`] in [`explain`]. Every search starts at
+//!   `first` and never goes past `last`; the verifier reports [`Violation::Domain`].
+//! - Anything else (a new kind of precedence): one function here, called from [`violation`],
+//!   [`explain`], and the two searches' "may this group go here" checks
+//!   (`heuristic::Fill::ready`, `exact::Exact::r4_possible`).
+
+use crate::model::{Inventory, ServerId, ServiceId};
+use crate::plan::ids::{BatchIx, Dim, GroupId, IdVec, SvcIx};
+use crate::plan::problem::{Group, Problem, Svc};
+use crate::plan::spec::Plan;
+
+/// What a per-batch limit counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Resource {
+    /// R1: physical machines.
+    Machines,
+    /// R1: rack units.
+    Units,
+    /// R3: replicas of a service in transit.
+    Replicas(SvcIx),
+}
+
+/// R1's machines limit.
+pub(crate) const MACHINES: Dim = Dim(0);
+/// R1's units limit.
+pub(crate) const UNITS: Dim = Dim(1);
+
+/// A per-batch limit.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Limit {
+    pub(crate) what: Resource,
+    pub(crate) cap: u32,
+}
+
+/// What one group takes of each limit, sparse: (limit, amount).
+pub(crate) type Demand = Vec<(Dim, u32)>;
+
+/// The per-batch limits and what each group takes of them: R1 (machines, units) for every
+/// group, R3 for every service with a cap (n > min_up).
+pub(crate) fn capacity(
+    plan: &Plan,
+    groups: &IdVec<GroupId, Group>,
+    services: &IdVec<SvcIx, Svc>,
+    group_services: &IdVec<GroupId, Vec<(SvcIx, u32)>>,
+) -> (IdVec<Dim, Limit>, IdVec<GroupId, Demand>) {
+    let mut limits: IdVec<Dim, Limit> = IdVec::default();
+    // R1 first, at the dimensions MACHINES and UNITS.
+    let machines = limits.push(Limit { what: Resource::Machines, cap: plan.max_servers });
+    let units = limits.push(Limit { what: Resource::Units, cap: plan.max_units });
+    debug_assert!(machines == MACHINES && units == UNITS);
+    let mut dim_of: IdVec<SvcIx, Option<Dim>> = IdVec::filled(None, services.len());
+    for (s, svc) in services.enumerate() {
+        if let Some(cap) = svc.cap {
+            dim_of[s] = Some(limits.push(Limit { what: Resource::Replicas(s), cap }));
+        }
+    }
+    let demand = groups
+        .enumerate()
+        .map(|(g, grp)| {
+            let mut d = vec![(machines, grp.machines.len() as u32), (units, grp.units)];
+            d.extend(group_services[g].iter().filter_map(|&(s, c)| Some((dim_of[s]?, c))));
+            d
+        })
+        .collect();
+    (limits, demand)
+}
+
+/// The batches a group may go to: from `first`, up to `last` when set.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Domain {
+    pub(crate) first: u32,
+    pub(crate) last: Option<u32>,
+}
+
+impl Domain {
+    pub(crate) fn allows(self, b: BatchIx) -> bool {
+        b.0 >= self.first && self.last.is_none_or(|l| b.0 <= l)
+    }
+}
+
+/// Each group's domain. Part I has no operator decisions: every batch is open.
+pub(crate) fn domains(
+    _inv: &Inventory,
+    _plan: &Plan,
+    groups: &IdVec<GroupId, Group>,
+) -> IdVec<GroupId, Domain> {
+    IdVec::filled(Domain::default(), groups.len())
+}
+
+/// What one batch holds of each limit.
+#[derive(Clone, Debug)]
+pub(crate) struct Load {
+    used: IdVec<Dim, u32>,
+    /// Groups in the batch.
+    pub(crate) groups: u32,
+}
+
+impl Load {
+    pub(crate) fn new(p: &Problem) -> Load {
+        Load { used: IdVec::filled(0, p.limits.len()), groups: 0 }
+    }
+
+    pub(crate) fn used(&self, d: Dim) -> u32 {
+        self.used[d]
+    }
+
+    /// The first limit group `g` would exceed here, if any.
+    pub(crate) fn exceeded(&self, p: &Problem, g: GroupId) -> Option<Dim> {
+        p.demand[g].iter().find(|&&(d, c)| self.used[d] + c > p.limits[d].cap).map(|x| x.0)
+    }
+
+    pub(crate) fn fits(&self, p: &Problem, g: GroupId) -> bool {
+        self.exceeded(p, g).is_none()
+    }
+
+    pub(crate) fn add(&mut self, p: &Problem, g: GroupId) {
+        for &(d, c) in &p.demand[g] {
+            self.used[d] += c;
+        }
+        self.groups += 1;
+    }
+
+    pub(crate) fn remove(&mut self, p: &Problem, g: GroupId) {
+        for &(d, c) in &p.demand[g] {
+            self.used[d] -= c;
+        }
+        self.groups -= 1;
+    }
+}
+
+/// R4 for one dependency: with `across` replicas of `t` at the destination (or moving in the
+/// same batch), services that depend on `t` may move. Always true with `order = "any"`.
+pub(crate) fn dependency_met(p: &Problem, t: SvcIx, across: u32) -> bool {
+    !p.dependencies_first || across >= p.services[t].need
+}
+
+/// R4 for a group: the first (service, dependency) of its services whose dependency is not met,
+/// `across(t)` giving the replicas of `t` at the destination by the batch in question.
+pub(crate) fn waits_on(
+    p: &Problem,
+    g: GroupId,
+    mut across: impl FnMut(SvcIx) -> u32,
+) -> Option<(SvcIx, SvcIx)> {
+    if !p.dependencies_first {
+        return None;
+    }
+    for &(s, _) in &p.group_services[g] {
+        for &t in &p.services[s].deps {
+            if !dependency_met(p, t, across(t)) {
+                return Some((s, t));
+            }
+        }
+    }
+    None
+}
+
+/// Replicas of `t` at the destination by the end of batch `b`, under a complete schedule.
+pub(crate) fn across_by(p: &Problem, t: SvcIx, batch: &IdVec<GroupId, BatchIx>, b: BatchIx) -> u32 {
+    p.services[t].moving.iter().filter(|&&(g, _)| batch[g] <= b).map(|x| x.1).sum()
+}
+
+/// Why a schedule is not valid.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Violation {
+    /// A batch exceeds a limit (R1, R3).
+    Limit { batch: BatchIx, dim: Dim, used: u32 },
+    /// A group outside its domain.
+    Domain { group: GroupId, batch: BatchIx },
+    /// A group moves before a dependency of its services is ready (R4).
+    Dependency { group: GroupId, service: SvcIx, on: SvcIx },
+    /// Batches are numbered without gaps: this one is empty.
+    Empty { batch: BatchIx },
+}
+
+/// The per-batch loads of a complete schedule.
+pub(crate) fn loads(p: &Problem, batch: &IdVec<GroupId, BatchIx>) -> Vec<Load> {
+    let nb = batch.iter().map(|b| b.0 + 1).max().unwrap_or(0) as usize;
+    let mut loads = vec![Load::new(p); nb];
+    for (g, &b) in batch.enumerate() {
+        loads[b.0 as usize].add(p, g);
+    }
+    loads
+}
+
+/// Checks every rule on a complete schedule; `None` when valid.
+pub(crate) fn violation(p: &Problem, batch: &IdVec<GroupId, BatchIx>) -> Option<Violation> {
+    let loads = loads(p, batch);
+    for (b, load) in BatchIx::all(loads.len() as u32).zip(&loads) {
+        if load.groups == 0 {
+            return Some(Violation::Empty { batch: b });
+        }
+        if let Some(d) = p.limits.ids().find(|&d| load.used(d) > p.limits[d].cap) {
+            return Some(Violation::Limit { batch: b, dim: d, used: load.used(d) });
+        }
+    }
+    for (g, &b) in batch.enumerate() {
+        if !p.domain[g].allows(b) {
+            return Some(Violation::Domain { group: g, batch: b });
+        }
+        if let Some((service, on)) = waits_on(p, g, |t| across_by(p, t, batch, b)) {
+            return Some(Violation::Dependency { group: g, service, on });
+        }
+    }
+    None
+}
+
+/// Why a machine is in its batch and not the one before: the rule that keeps it out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reason {
+    /// It is in the first batch.
+    FirstBatch,
+    /// R1: the batch before is full with it (batch numbered from 1).
+    Full {
+        /// The batch before.
+        batch: usize,
+        /// Machines in it, with this one.
+        machines: u32,
+        /// Units in it, with this one.
+        units: u32,
+    },
+    /// R3: a service of it would have too many replicas in transit in the batch before.
+    StayUp {
+        /// The service.
+        service: ServiceId,
+        /// Replicas that may be in transit at once.
+        cap: u32,
+        /// Replicas that must stay up.
+        min_up: u32,
+        /// Replicas in all.
+        replicas: u32,
+    },
+    /// R4: a service of it (or waiting on it) depends on one not ready in the batch before.
+    Dependency {
+        /// The waiting service.
+        service: ServiceId,
+        /// The service it depends on.
+        on: ServiceId,
+        /// Replicas of `on` that must be at the destination first.
+        need: u32,
+        /// The batch before (from 1).
+        batch: usize,
+    },
+    /// No rule: the objective (less downtime, fewer BGP findings) chose it.
+    Objective,
+}
+
+/// A machine's reason, and the machines it is kept together with (R2), if any.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Explanation {
+    /// The rule that keeps it out of the batch before.
+    pub reason: Reason,
+    /// The other machines of its keep_together group, itself included (empty when alone).
+    pub together: Vec<ServerId>,
+}
+
+impl Resource {
+    /// How `--explain` names this limit when group `g` would exceed it in batch `to`.
+    fn reason(self, p: &Problem, load: &Load, g: GroupId, to: BatchIx) -> Reason {
+        match self {
+            Resource::Machines | Resource::Units => Reason::Full {
+                batch: to.number(),
+                machines: load.used(MACHINES) + p.groups[g].machines.len() as u32,
+                units: load.used(UNITS) + p.groups[g].units,
+            },
+            Resource::Replicas(s) => {
+                let svc = &p.services[s];
+                Reason::StayUp {
+                    service: svc.id,
+                    cap: svc.cap.unwrap_or(0),
+                    min_up: svc.min_up,
+                    replicas: svc.n,
+                }
+            }
+        }
+    }
+}
+
+/// For each group, why it is not in the batch before its own.
+pub(crate) fn explain(p: &Problem, batch: &IdVec<GroupId, BatchIx>) -> IdVec<GroupId, Explanation> {
+    let loads = loads(p, batch);
+    p.groups
+        .enumerate()
+        .map(|(g, grp)| {
+            let reason = match batch[g].prev() {
+                None => Reason::FirstBatch,
+                Some(to) => why_not(p, batch, &loads[to.0 as usize], g, to),
+            };
+            let together = if grp.machines.len() > 1 { grp.machines.clone() } else { Vec::new() };
+            Explanation { reason, together }
+        })
+        .collect()
+}
+
+/// The first rule that fails when group `g` moves to batch `to` instead, the others staying.
+fn why_not(p: &Problem, batch: &IdVec<GroupId, BatchIx>, load: &Load, g: GroupId, to: BatchIx) -> Reason {
+    // Limits first, in their order: R1, then R3 by service.
+    if let Some(d) = load.exceeded(p, g) {
+        return p.limits[d].what.reason(p, load, g, to);
+    }
+    // A rule restricting single groups (pins) goes here, with its own reason.
+    let at = |x: GroupId| if x == g { to } else { batch[x] };
+    let across = |t: SvcIx, by: BatchIx| -> u32 {
+        p.services[t].moving.iter().filter(|&&(x, _)| at(x) <= by).map(|x| x.1).sum()
+    };
+    let dependency = |s: SvcIx, t: SvcIx| Reason::Dependency {
+        service: p.services[s].id,
+        on: p.services[t].id,
+        need: p.services[t].need,
+        batch: to.number(),
+    };
+    if !p.dependencies_first {
+        return Reason::Objective;
+    }
+    for &(s, _) in &p.group_services[g] {
+        // Its own dependencies would not be ready in time...
+        if let Some(&t) = p.services[s].deps.iter().find(|&&t| !dependency_met(p, t, across(t, to))) {
+            return dependency(s, t);
+        }
+        // ...or services waiting on it would move before it is ready.
+        for &d in &p.services[s].dependents {
+            let early = p.services[d].moving.iter().any(|&(x, _)| !dependency_met(p, s, across(s, at(x))));
+            if early {
+                return dependency(d, s);
+            }
+        }
+    }
+    Reason::Objective
+}
