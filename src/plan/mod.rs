@@ -182,22 +182,3 @@ fn states(
         .collect();
     (before, nights)
 }
-
-impl Outcome {
-    /// Each machine's batch (from 1), indexed by machine; `None` for machines that stay.
-    pub(crate) fn batch_of(&self, inv: &Inventory) -> Vec<Option<usize>> {
-        let mut batch_of = vec![None; inv.servers.len()];
-        for b in &self.batches {
-            for &s in b.servers.iter().chain(&b.vms) {
-                batch_of[s.ix()] = Some(b.index);
-            }
-        }
-        batch_of
-    }
-
-    /// The Unix time ROAs must outlive: the end of the last window, when windows are dated.
-    pub(crate) fn roa_deadline(&self) -> Option<i64> {
-        let last = self.plan.window(self.batches.len().max(1))?;
-        Some(last.plus_hours(i64::from(self.plan.window_hours)).start.as_second())
-    }
-}
