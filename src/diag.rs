@@ -244,6 +244,13 @@ assumed to match. Check that the skipped line does not change what is announced.
         "The ROA export gives each ROA an expiry time. One that expires before the move is over \
 (before now, for `dcplan check`) will stop validating the announcement unless it is renewed: \
 the announcement becomes not-found, or invalid if another ROA covers it. Renew it with the RIR.";
+    /// More nights than windows before the lease ends.
+    PlanDeadline = "plan-deadline", Error,
+        "the move needs more nights than there are windows before last_window",
+        "Nights are the windows from `first_window` every `every_days` days, skipping `blackout` \
+dates; none may start after `last_window`. The plan found needs more nights than that: the \
+message gives both numbers. Fit more into a night (max_servers, max_units, crew), shorten \
+every_days, drop a blackout date, or negotiate a later end of the lease.";
     /// No plan satisfies the rules.
     PlanInfeasible = "plan-infeasible", Error,
         "no plan satisfies the rules (the smallest reason is named)",

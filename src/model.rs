@@ -167,6 +167,8 @@ pub struct Server {
     pub serial: Option<String>,
     /// Asset tag.
     pub asset_tag: Option<String>,
+    /// Person-minutes to move it, when it has its own figure.
+    pub handling_minutes: Option<u32>,
     /// The `[[server]]` table.
     pub loc: Loc,
     /// Where each placement field was written (for rack findings).

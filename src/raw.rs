@@ -95,6 +95,10 @@ pub struct Server {
     pub serial: Option<String>,
     /// Asset tag, printed on move labels.
     pub asset_tag: Option<String>,
+    /// Person-minutes to move this machine (its whole figure: the plan's per-unit amount is
+    /// not added), instead of the plan's handling_minutes.
+    #[schemars(with = "Option<u32>")]
+    pub handling_minutes: Option<Spanned<i64>>,
 }
 
 /// `[[service]]`.

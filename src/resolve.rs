@@ -308,6 +308,19 @@ impl Resolver<'_> {
             };
             let addresses = self.addresses(loc, "server", &id, &s.addresses);
             let power_w = self.watts(loc, "server", &id, s.power_w.as_ref());
+            let handling_minutes =
+                s.handling_minutes.as_ref().and_then(|m| match u32::try_from(*m.get_ref()) {
+                    Ok(v) if v <= 100_000 => Some(v),
+                    _ => {
+                        self.invalid(
+                            loc_of(loc, m),
+                            "server",
+                            &id,
+                            "handling_minutes must be between 0 and 100000",
+                        );
+                        None
+                    }
+                });
             let mut server = Server {
                 id: id.clone(),
                 kind,
@@ -320,6 +333,7 @@ impl Resolver<'_> {
                 tags: s.tags,
                 serial: s.serial,
                 asset_tag: s.asset_tag,
+                handling_minutes,
                 loc,
                 field_locs,
             };

@@ -9,6 +9,7 @@
 //! (why no plan exists), `tune` (the BGP objective), [`outcome`] (the answer).
 
 mod bound;
+pub mod calendar;
 mod conflict;
 mod exact;
 mod heuristic;

@@ -1,78 +1,25 @@
-//! The plan file (DESIGN.md section 4): `[plan]` with its limits, stays, groups, temporary
-//! links, windows and rack map, loaded with spans and resolved against the inventory.
+//! The plan file: `[plan]` with its limits, stays, groups, temporary links, the calendar of move
+//! windows, labour, operator pins and the rack map, loaded with spans and resolved against the
+//! inventory.
 
-use std::collections::BTreeMap;
-
-use schemars::JsonSchema;
-use serde::Deserialize;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
 use toml::Spanned;
-use toml::de::{DeTable, ValueDeserializer};
 
+pub use super::calendar::Window;
+use super::calendar::{self, Calendar};
 use crate::diag::{Code, FileId, Finding, Loc, did_you_mean};
-use crate::model::{Inventory, Kind, RackId, ServerId, SiteId};
+use crate::model::{Inventory, Kind, RackId, Server, ServerId, SiteId};
 use crate::source::Sources;
 
-/// The `[plan]` table as written.
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-struct RawPlan {
-    /// Display name.
-    name: Option<String>,
-    /// Source site: every physical machine there moves, except `stay`.
-    #[schemars(with = "String")]
-    from: Spanned<String>,
-    /// Destination site.
-    #[schemars(with = "String")]
-    to: Spanned<String>,
-    /// Physical machines per batch (vms ride with their host and are not counted).
-    #[schemars(with = "u32")]
-    max_servers: Spanned<i64>,
-    /// Rack units per batch (what one truck, one night, can carry).
-    #[schemars(with = "u32")]
-    max_units: Spanned<i64>,
-    /// Machines that do not move.
-    #[serde(default)]
-    #[schemars(with = "Vec<String>")]
-    stay: Vec<Spanned<String>>,
-    /// Groups of machines that move in the same batch.
-    #[serde(default)]
-    #[schemars(with = "Vec<Vec<String>>")]
-    keep_together: Vec<Spanned<Vec<Spanned<String>>>>,
-    /// Temporary links that exist during the move (added to [[link]]).
-    #[serde(default)]
-    #[schemars(with = "Vec<Vec<String>>")]
-    links: Vec<Spanned<Vec<Spanned<String>>>>,
-    /// Start of batch 1's window, with its UTC offset (2026-05-02T22:00:00-04:00).
-    #[schemars(with = "Option<String>")]
-    first_window: Option<Spanned<toml::value::Datetime>>,
-    /// Days between windows (default 7).
-    #[schemars(with = "Option<u32>")]
-    every_days: Option<Spanned<i64>>,
-    /// Length of a window in hours (default 6).
-    #[schemars(with = "Option<u32>")]
-    window_hours: Option<Spanned<i64>>,
-    /// `dependencies-first` (default, rule R4) or `any`.
-    #[schemars(with = "Option<String>")]
-    order: Option<Spanned<String>>,
-    /// Preferred destination rack for each source rack.
-    #[serde(default)]
-    #[schemars(with = "BTreeMap<String, String>")]
-    rack_map: BTreeMap<String, Spanned<String>>,
-}
+mod decide;
+mod raw;
 
-/// A plan file: only `[plan]`.
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-#[schemars(title = "dcplan move plan")]
-struct RawFile {
-    /// The plan.
-    #[schemars(with = "RawPlan")]
-    plan: Spanned<RawPlan>,
-}
+use raw::{RawPlan, date_text};
 
 /// The JSON Schema of plan files.
 pub fn schema() -> schemars::Schema {
-    schemars::schema_for!(RawFile)
+    raw::schema()
 }
 
 /// Whether R4 (dependencies first) applies.
@@ -84,29 +31,74 @@ pub enum Order {
     Any,
 }
 
-/// A window start with its UTC offset, as written.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Window {
-    /// The instant.
-    pub start: jiff::Timestamp,
-    /// The offset to print it in.
-    pub offset: jiff::tz::Offset,
+/// Labour: R5 and the estimate.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Labour {
+    /// People per night; R5 applies only when set.
+    pub crew: Option<u32>,
+    /// Person-minutes per machine.
+    pub handling_minutes: u32,
+    /// Added per unit above 1.
+    pub handling_minutes_per_unit: u32,
+    /// Cost of a person-hour.
+    pub hourly_cost: Option<f64>,
 }
 
-impl Window {
-    /// `2026-05-02T22:00:00-04:00`.
-    pub fn format(self) -> String {
-        self.start
-            .to_zoned_datetime(jiff::tz::TimeZone::fixed(self.offset))
-            .strftime("%Y-%m-%dT%H:%M:%S%:z")
-            .to_string()
+impl Labour {
+    /// Person-minutes to move one physical machine: its own figure, or the plan's per machine
+    /// plus per unit above 1. Vms are free (they ride with their host).
+    pub fn minutes(&self, s: &Server) -> u32 {
+        if s.is_vm() {
+            return 0;
+        }
+        s.handling_minutes.unwrap_or_else(|| {
+            self.handling_minutes
+                .saturating_add(self.handling_minutes_per_unit.saturating_mul(s.height.saturating_sub(1)))
+        })
     }
 
-    /// This window plus `hours`.
-    pub fn plus_hours(self, hours: i64) -> Window {
-        let start = self.start.checked_add(jiff::Span::new().hours(hours)).unwrap_or(self.start);
-        Window { start, ..self }
+    /// R5: person-minutes one night may hold (None: no crew set, no limit).
+    pub fn capacity(&self, window_hours: u32) -> Option<u32> {
+        self.crew.map(|c| c.saturating_mul(window_hours).saturating_mul(60))
     }
+
+    /// The cost of `minutes` person-minutes (None without hourly_cost).
+    pub fn cost(&self, minutes: u64) -> Option<f64> {
+        self.hourly_cost.map(|h| h * minutes as f64 / 60.0)
+    }
+}
+
+/// `[plan.pin]`: a machine that must move in a given night.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pin {
+    /// The physical machine.
+    pub server: ServerId,
+    /// Its night, from 1.
+    pub night: u32,
+    /// The value in the plan file.
+    pub loc: Loc,
+}
+
+/// `[plan.not_before]`: a machine that may not move before a night.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NotBefore {
+    /// The physical machine.
+    pub server: ServerId,
+    /// The earliest night, from 1 (a date resolved on the calendar).
+    pub night: u32,
+    /// The date as written, when one was.
+    pub date: Option<Date>,
+    /// The value in the plan file.
+    pub loc: Loc,
+}
+
+/// Where the calendar fields were written, for plan-level findings.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CalendarLocs {
+    /// `every_days = ...` (or `first_window` when every_days is the default).
+    pub every_days: Option<Loc>,
+    /// `last_window = ...`.
+    pub last_window: Option<Loc>,
 }
 
 /// A validated plan.
@@ -134,18 +126,79 @@ pub struct Plan {
     pub every_days: u32,
     /// Length of a window.
     pub window_hours: u32,
+    /// The windows (None without first_window).
+    pub calendar: Option<Calendar>,
+    /// Crew and handling figures.
+    pub labour: Labour,
+    /// Machines pinned to a night, by server.
+    pub pins: Vec<Pin>,
+    /// Machines with an earliest night, by server.
+    pub not_before: Vec<NotBefore>,
     /// R4 or not.
     pub order: Order,
     /// Preferred destination rack per source rack.
     pub rack_map: Vec<(RackId, RackId)>,
     /// The `[plan]` table.
     pub loc: Loc,
+    /// Calendar field locations.
+    pub calendar_locs: CalendarLocs,
 }
 
 impl Plan {
-    /// The window of batch `k` (from 1).
+    /// The window of batch `k` (from 1): None without first_window, or past the year 9999
+    /// ([`Plan::calendar_findings`] reports that).
     pub fn window(&self, k: usize) -> Option<Window> {
-        self.first_window.map(|w| w.plus_hours(24 * i64::from(self.every_days) * (k as i64 - 1)))
+        self.calendar.as_ref().and_then(|c| c.window(k).ok())
+    }
+
+    /// Windows that start no later than last_window (None: no last_window).
+    pub fn windows_available(&self) -> Option<u64> {
+        self.calendar.as_ref().and_then(Calendar::available)
+    }
+
+    /// Whether machine `s` moves under this plan: physical, at `from`, not staying.
+    pub fn moves(&self, inv: &Inventory, s: ServerId) -> bool {
+        let sv = inv.server(s);
+        !sv.is_vm() && sv.site == Some(self.from) && !self.stay.contains(&s)
+    }
+
+    /// The calendar's findings for a plan of `batches` nights: `plan-deadline` when more nights
+    /// are needed than windows start before last_window; `invalid-value` when a needed window
+    /// falls past the year 9999.
+    pub fn calendar_findings(&self, batches: usize) -> Vec<Finding> {
+        let Some(cal) = &self.calendar else { return Vec::new() };
+        if batches == 0 {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        if cal.window(batches).is_err() {
+            out.push(
+                Finding::new(
+                    Code::InvalidValue,
+                    self.calendar_locs.every_days.unwrap_or(self.loc),
+                    format!("the window of night {batches} falls after the year 9999"),
+                )
+                .hint("lower every_days or move first_window earlier"),
+            );
+        }
+        if let Some(n) = cal.available()
+            && (n as usize) < batches
+        {
+            out.push(
+                Finding::new(
+                    Code::PlanDeadline,
+                    self.calendar_locs.last_window.unwrap_or(self.loc),
+                    format!(
+                        "the move needs {batches} night{} but only {n} window{} start{} by last_window",
+                        if batches == 1 { "" } else { "s" },
+                        if n == 1 { "" } else { "s" },
+                        if n == 1 { "s" } else { "" },
+                    ),
+                )
+                .hint("raise max_servers / max_units / crew, shorten every_days, drop a blackout date, or extend the lease"),
+            );
+        }
+        out
     }
 }
 
@@ -158,6 +211,14 @@ struct Ctx<'a> {
 impl Ctx<'_> {
     fn loc<T>(&self, s: &Spanned<T>) -> Loc {
         Loc::new(self.file, s.span())
+    }
+
+    fn invalid(&mut self, at: Loc, message: impl Into<String>, hint: Option<&str>) {
+        let f = Finding::new(Code::InvalidValue, at, message);
+        self.findings.push(match hint {
+            Some(h) => f.hint(h),
+            None => f,
+        });
     }
 
     fn reference<I: Copy>(
@@ -184,15 +245,28 @@ impl Ctx<'_> {
         None
     }
 
+    /// A whole number in `min..=max`; out of range is a finding and gives `min`.
+    fn ranged(&mut self, field: &str, v: &Spanned<i64>, min: u32, max: u32) -> u32 {
+        match u32::try_from(*v.get_ref()) {
+            Ok(n) if (min..=max).contains(&n) => n,
+            _ => {
+                let at = self.loc(v);
+                self.invalid(
+                    at,
+                    format!("{field} must be between {min} and {max}, found {}", v.get_ref()),
+                    None,
+                );
+                min
+            }
+        }
+    }
+
     fn positive(&mut self, field: &str, v: &Spanned<i64>) -> u32 {
         match u32::try_from(*v.get_ref()) {
             Ok(n) if n >= 1 => n,
             _ => {
-                self.findings.push(Finding::new(
-                    Code::InvalidValue,
-                    self.loc(v),
-                    format!("{field} must be at least 1, found {}", v.get_ref()),
-                ));
+                let at = self.loc(v);
+                self.invalid(at, format!("{field} must be at least 1, found {}", v.get_ref()), None);
                 1
             }
         }
@@ -202,59 +276,98 @@ impl Ctx<'_> {
         let inv = self.inv;
         let id = self.reference("server", field, r, &inv.index.servers)?;
         if self.inv.server(id).kind == Kind::Vm {
-            self.findings.push(
-                Finding::new(
-                    Code::InvalidValue,
-                    self.loc(r),
-                    format!("plan {field}: `{}` is a vm: vms move with their host", r.get_ref()),
-                )
-                .hint("name the host instead"),
+            let at = self.loc(r);
+            self.invalid(
+                at,
+                format!("plan {field}: `{}` is a vm: vms move with their host", r.get_ref()),
+                Some("name the host instead"),
             );
             return None;
         }
         Some(id)
+    }
+
+    /// A machine named by a pin or not_before: physical, and one that moves.
+    fn moving(&mut self, field: &str, name: &str, at: Loc, plan: &Plan) -> Option<ServerId> {
+        let key = Spanned::new(at.start as usize..at.end as usize, name.to_owned());
+        let id = self.physical(field, &key)?;
+        if plan.moves(self.inv, id) {
+            return Some(id);
+        }
+        let inv = self.inv;
+        let (why, hint) = if plan.stay.contains(&id) {
+            ("it is in `stay`".to_owned(), "remove the entry, or take the machine out of `stay`")
+        } else {
+            let site = inv.server(id).site.map_or("no site", |s| inv.site(s).id.as_str());
+            (format!("it is at `{site}`, not at `{}`", inv.site(plan.from).id), "remove the entry")
+        };
+        self.invalid(at, format!("plan {field}: `{name}` does not move: {why}"), Some(hint));
+        None
     }
 }
 
 /// Parses and resolves a plan file already added to `sources`. Returns the plan (when usable)
 /// and the findings.
 pub fn load(file: FileId, sources: &Sources, inv: &Inventory) -> (Option<Plan>, Vec<Finding>) {
-    let text = sources.text(file);
-    let mut cx = Ctx { file, inv, findings: Vec::new() };
-    let table = match DeTable::parse(text) {
-        Ok(t) => t,
-        Err(e) => {
-            let f = Finding::new(
-                Code::TomlSyntax,
-                Loc::new(file, e.span().unwrap_or(0..0)),
-                e.message().lines().next().unwrap_or("").to_owned(),
-            );
-            return (None, vec![f]);
-        }
-    };
-    let value = Spanned::new(table.span(), toml::de::DeValue::Table(table.into_inner()));
-    let raw = match RawFile::deserialize(ValueDeserializer::from(value)) {
+    let raw = match raw::parse(file, sources.text(file)) {
         Ok(r) => r,
-        Err(e) => {
-            let loc = Loc::new(file, e.span().unwrap_or(0..0));
-            let f = crate::load::serde_finding("the plan", loc, e.message());
-            return (None, vec![f]);
-        }
+        Err(f) => return (None, vec![f]),
     };
-    let plan_loc = cx.loc(&raw.plan);
-    let p = raw.plan.into_inner();
+    let mut cx = Ctx { file, inv, findings: Vec::new() };
+    let plan_loc = cx.loc(&raw);
+    let p = raw.into_inner();
     let from = cx.reference("site", "from", &p.from, &inv.index.sites);
     let to = cx.reference("site", "to", &p.to, &inv.index.sites);
     if from.is_some() && from == to {
-        cx.findings.push(Finding::new(
-            Code::InvalidValue,
-            cx.loc(&p.to),
-            "plan `to` is the same site as `from`",
-        ));
+        let at = cx.loc(&p.to);
+        cx.invalid(at, "plan `to` is the same site as `from`", None);
     }
-    let max_servers = cx.positive("max_servers", &p.max_servers);
-    let max_units = cx.positive("max_units", &p.max_units);
+    let (Some(from), Some(to)) = (from, to) else {
+        return (None, cx.findings);
+    };
     let stay: Vec<ServerId> = p.stay.iter().filter_map(|s| cx.physical("stay", s)).collect();
+    let (keep_together, links) = groups(&mut cx, &p);
+    let every_days = p.every_days.as_ref().map_or(7, |v| cx.positive("every_days", v));
+    let (calendar, first_window, calendar_locs) = calendar_of(&mut cx, &p, every_days);
+    let order = match p.order.as_ref().map(|o| o.get_ref().as_str()) {
+        None | Some("dependencies-first") => Order::DependenciesFirst,
+        Some("any") => Order::Any,
+        Some(other) => {
+            let at = p.order.as_ref().map_or(plan_loc, |o| cx.loc(o));
+            cx.invalid(at, format!("order `{other}` is not `dependencies-first` or `any`"), None);
+            Order::DependenciesFirst
+        }
+    };
+    let mut plan = Plan {
+        name: p
+            .name
+            .clone()
+            .unwrap_or_else(|| format!("Move from {} to {}", inv.site(from).id, inv.site(to).id)),
+        from,
+        to,
+        max_servers: cx.positive("max_servers", &p.max_servers),
+        max_units: cx.positive("max_units", &p.max_units),
+        stay,
+        keep_together,
+        links,
+        first_window,
+        every_days,
+        window_hours: p.window_hours.as_ref().map_or(6, |v| cx.ranged("window_hours", v, 1, 24 * 366)),
+        calendar,
+        labour: labour(&mut cx, &p),
+        pins: Vec::new(),
+        not_before: Vec::new(),
+        order,
+        rack_map: rack_map(&mut cx, &p, to),
+        loc: plan_loc,
+        calendar_locs,
+    };
+    decide::decisions(&mut cx, &p, &mut plan);
+    (Some(plan), cx.findings)
+}
+
+/// keep_together groups and temporary links.
+fn groups(cx: &mut Ctx<'_>, p: &RawPlan) -> (Vec<Vec<ServerId>>, Vec<Vec<SiteId>>) {
     let mut keep_together = Vec::new();
     for g in &p.keep_together {
         let members: Vec<ServerId> =
@@ -263,48 +376,139 @@ pub fn load(file: FileId, sources: &Sources, inv: &Inventory) -> (Option<Plan>, 
             keep_together.push(members);
         }
     }
+    let inv = cx.inv;
     let mut links = Vec::new();
     for l in &p.links {
         let sites: Vec<SiteId> =
             l.get_ref().iter().filter_map(|s| cx.reference("site", "links", s, &inv.index.sites)).collect();
         if l.get_ref().len() < 2 {
-            cx.findings.push(Finding::new(Code::InvalidValue, cx.loc(l), "a link joins at least two sites"));
+            let at = cx.loc(l);
+            cx.invalid(at, "a link joins at least two sites", None);
         }
         links.push(sites);
     }
-    let first_window = p.first_window.as_ref().and_then(|w| {
-        let text = w.get_ref().to_string();
-        let parsed = jiff::fmt::strtime::parse("%Y-%m-%dT%H:%M:%S%:z", &text)
-            .ok()
-            .and_then(|b| Some(Window { start: b.to_timestamp().ok()?, offset: b.offset()? }));
-        if parsed.is_none() {
-            cx.findings.push(
-                Finding::new(
-                    Code::InvalidValue,
-                    cx.loc(w),
-                    format!("first_window `{text}` needs a date, a time and a UTC offset"),
-                )
-                .hint("write it like 2026-05-02T22:00:00-04:00"),
+    (keep_together, links)
+}
+
+/// A date-time field (`first_window`, `last_window`).
+fn window_field(
+    cx: &mut Ctx<'_>,
+    field: &str,
+    v: &Spanned<toml::Value>,
+    tz: Option<&TimeZone>,
+) -> Option<Window> {
+    let text = date_text(v.get_ref());
+    let parsed = text.as_deref().and_then(|t| calendar::parse_window(t, tz));
+    if parsed.is_none() {
+        let shown = text.unwrap_or_else(|| v.get_ref().to_string());
+        let at = cx.loc(v);
+        cx.invalid(
+            at,
+            format!("{field} `{shown}` needs a date, a time and a UTC offset"),
+            Some("write it like 2026-05-02T22:00:00-04:00 (a TOML date-time, or the same in quotes)"),
+        );
+    }
+    parsed
+}
+
+/// time_zone, first_window, blackout, last_window: the calendar of windows.
+fn calendar_of(
+    cx: &mut Ctx<'_>,
+    p: &RawPlan,
+    every_days: u32,
+) -> (Option<Calendar>, Option<Window>, CalendarLocs) {
+    let tz = p.time_zone.as_ref().and_then(|name| match TimeZone::get(name.get_ref()) {
+        Ok(tz) => Some(tz),
+        Err(_) => {
+            let names: Vec<String> = jiff::tz::db().available().map(|n| n.as_str().to_owned()).collect();
+            let hint = did_you_mean(name.get_ref(), names.iter().map(String::as_str)).map_or_else(
+                || "an IANA name such as `Europe/Berlin` or `America/Toronto`".to_owned(),
+                |m| format!("did you mean `{m}`?"),
             );
+            let at = cx.loc(name);
+            cx.invalid(at, format!("time_zone `{}` is not a known time zone", name.get_ref()), Some(&hint));
+            None
         }
-        parsed
     });
-    let every_days = p.every_days.as_ref().map_or(7, |v| cx.positive("every_days", v));
-    let window_hours = p.window_hours.as_ref().map_or(6, |v| cx.positive("window_hours", v));
-    let order = match p.order.as_ref().map(|o| o.get_ref().as_str()) {
-        None | Some("dependencies-first") => Order::DependenciesFirst,
-        Some("any") => Order::Any,
-        Some(other) => {
-            let at = cx.loc(p.order.as_ref().expect("order is set"));
-            cx.findings.push(Finding::new(
-                Code::InvalidValue,
-                at,
-                format!("order `{other}` is not `dependencies-first` or `any`"),
-            ));
-            Order::DependenciesFirst
+    let first = p.first_window.as_ref().and_then(|w| window_field(cx, "first_window", w, tz.as_ref()));
+    let mut blackout = Vec::new();
+    for b in &p.blackout {
+        match date_text(b.get_ref()).as_deref().and_then(calendar::parse_date) {
+            Some(d) => blackout.push(d),
+            None => {
+                let at = cx.loc(b);
+                cx.invalid(
+                    at,
+                    format!("blackout `{}` is not a date", b.get_ref()),
+                    Some("write dates like \"2026-12-24\""),
+                );
+            }
         }
+    }
+    let last = p.last_window.as_ref().and_then(|w| window_field(cx, "last_window", w, tz.as_ref()));
+    let locs = CalendarLocs {
+        every_days: p.every_days.as_ref().map(|v| cx.loc(v)).or(p.first_window.as_ref().map(|v| cx.loc(v))),
+        last_window: p.last_window.as_ref().map(|v| cx.loc(v)),
     };
-    let mut rack_map = Vec::new();
+    let Some(first) = first else {
+        if p.first_window.is_none() {
+            let set = [
+                ("last_window", p.last_window.as_ref().map(|v| cx.loc(v))),
+                ("blackout", p.blackout.first().map(|v| cx.loc(v))),
+                ("time_zone", p.time_zone.as_ref().map(|v| cx.loc(v))),
+            ];
+            for (field, at) in set {
+                if let Some(at) = at {
+                    cx.invalid(
+                        at,
+                        format!("{field} needs first_window"),
+                        Some("set first_window, the start of night 1"),
+                    );
+                }
+            }
+        }
+        return (None, None, locs);
+    };
+    if let (Some(l), Some(v)) = (last, &p.last_window)
+        && l.start < first.start
+    {
+        let at = cx.loc(v);
+        cx.invalid(at, "last_window is before first_window", None);
+    }
+    (Some(Calendar::new(first, tz, every_days, &blackout, last.map(|l| l.start))), Some(first), locs)
+}
+
+/// crew, handling minutes and cost.
+fn labour(cx: &mut Ctx<'_>, p: &RawPlan) -> Labour {
+    const MAX_MINUTES: u32 = 100_000;
+    let hourly_cost = p.hourly_cost.as_ref().and_then(|c| {
+        let v = *c.get_ref();
+        if v.is_finite() && v >= 0.0 {
+            Some(v)
+        } else {
+            let at = cx.loc(c);
+            cx.invalid(at, format!("hourly_cost must be a number of at least 0, found {v}"), None);
+            None
+        }
+    });
+    Labour {
+        crew: p.crew.as_ref().map(|c| cx.ranged("crew", c, 1, 10_000)),
+        handling_minutes: p
+            .handling_minutes
+            .as_ref()
+            .map_or(30, |v| cx.ranged("handling_minutes", v, 0, MAX_MINUTES)),
+        handling_minutes_per_unit: p
+            .handling_minutes_per_unit
+            .as_ref()
+            .map_or(0, |v| cx.ranged("handling_minutes_per_unit", v, 0, MAX_MINUTES)),
+        hourly_cost,
+    }
+}
+
+/// The rack map: source rack -> destination rack at `to`.
+fn rack_map(cx: &mut Ctx<'_>, p: &RawPlan, to: SiteId) -> Vec<(RackId, RackId)> {
+    let inv = cx.inv;
+    let mut out = Vec::new();
     for (src, dst) in &p.rack_map {
         let at = cx.loc(dst);
         let (Some(s), Some(d)) =
@@ -319,34 +523,15 @@ pub fn load(file: FileId, sources: &Sources, inv: &Inventory) -> (Option<Plan>, 
             }
             continue;
         };
-        if Some(inv.rack(d).site) != to {
-            cx.findings.push(Finding::new(
-                Code::InvalidValue,
+        if inv.rack(d).site != to {
+            cx.invalid(
                 at,
                 format!("plan rack_map: `{}` is not at the destination site", inv.rack(d).id),
-            ));
+                None,
+            );
             continue;
         }
-        rack_map.push((s, d));
+        out.push((s, d));
     }
-    let plan = match (from, to) {
-        (Some(from), Some(to)) => Some(Plan {
-            name: p.name.unwrap_or_else(|| format!("Move from {} to {}", inv.site(from).id, inv.site(to).id)),
-            from,
-            to,
-            max_servers,
-            max_units,
-            stay,
-            keep_together,
-            links,
-            first_window,
-            every_days,
-            window_hours,
-            order,
-            rack_map,
-            loc: plan_loc,
-        }),
-        _ => None,
-    };
-    (plan, cx.findings)
+    out
 }
