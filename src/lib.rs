@@ -74,10 +74,8 @@ pub fn check_loaded(loaded: load::Loaded, options: &Options) -> Checked {
     // A file that did not parse declared objects we cannot see: references to them would all
     // be reported as unknown, and the BGP state would miss machines or circuits, burying the one
     // real error under consequences.
-    let incomplete = findings.iter().any(|f| f.code == diag::Code::TomlSyntax);
-    if incomplete {
-        findings.retain(|f| f.code != diag::Code::UnknownReference);
-    }
+    let gaps = diag::policy::Gaps::of(&findings);
+    diag::policy::suppress_cascades(&mut findings, gaps);
     findings.extend(check::check(&inventory));
     let bgp = bgp::inputs(&inventory, &root, &mut sources, options.roas.as_deref(), &mut findings);
     let horizon = options.horizon.unwrap_or_else(|| {
@@ -87,7 +85,7 @@ pub fn check_loaded(loaded: load::Loaded, options: &Options) -> Checked {
     findings.extend(bgp::expiring_roas(&bgp.roas, horizon, label));
     let engine = bgp::Engine::new(&inventory, bgp.announcements.clone(), &bgp.roas, &[]);
     findings.extend(engine.static_findings());
-    if !incomplete {
+    if !gaps.incomplete() {
         findings.extend(engine.evaluate(&bgp::State::current(&inventory)));
     }
     drop(engine);

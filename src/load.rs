@@ -12,8 +12,8 @@ use serde::de::DeserializeOwned;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 
-use crate::diag::{Code, FileId, Finding, Loc, did_you_mean};
-use crate::raw;
+use crate::diag::{Code, FileId, Finding, Loc, text};
+use crate::raw::{self, Table};
 use crate::source::Sources;
 
 /// The example inventory, compiled into the binary: what dcplan runs on when there is no
@@ -193,32 +193,16 @@ fn parse_file(file: FileId, text: &str) -> (raw::Inventory, Vec<Finding>) {
     };
     let mut ctx = FileCtx { file, findings: &mut findings };
     for (key, value) in table.into_inner() {
-        let key_loc = Loc::new(file, key.span());
-        match key.get_ref().as_ref() {
-            "org" => {
-                if let Some(org) = ctx.object::<raw::Org>("org", value) {
-                    raw.org.push(org);
-                }
-            }
-            "site" => ctx.objects("site", value, &mut raw.sites),
-            "rack" => ctx.objects("rack", value, &mut raw.racks),
-            "server" => ctx.objects("server", value, &mut raw.servers),
-            "service" => ctx.objects("service", value, &mut raw.services),
-            "prefix" => ctx.objects("prefix", value, &mut raw.prefixes),
-            "upstream" => ctx.objects("upstream", value, &mut raw.upstreams),
-            "circuit" => ctx.objects("circuit", value, &mut raw.circuits),
-            "link" => ctx.objects("link", value, &mut raw.links),
-            "roa" => ctx.objects("roa", value, &mut raw.roas),
-            other => {
-                let hint = did_you_mean(other, raw::TABLES.iter().copied()).map_or_else(
-                    || format!("the tables are: {}", raw::TABLES.join(", ")),
-                    |m| format!("did you mean `{m}`?"),
-                );
+        match Table::from_key(key.get_ref()) {
+            Some(t) => raw.read(t, &mut ctx, value),
+            None => {
+                let keys = Table::ALL.iter().map(|t| t.key());
+                let hint = text::did_you_mean_or(key.get_ref(), keys, "the tables are");
                 ctx.findings.push(
                     Finding::new(
                         Code::UnknownField,
-                        key_loc,
-                        format!("unknown table `{other}` in an inventory file"),
+                        Loc::new(file, key.span()),
+                        format!("unknown table `{}` in an inventory file", key.get_ref()),
                     )
                     .hint(hint),
                 );
@@ -234,26 +218,28 @@ fn first_line(s: &str) -> String {
 
 /// Deserializes the objects of one file, reporting into its findings.
 pub(crate) struct FileCtx<'a> {
-    pub(crate) file: FileId,
-    pub(crate) findings: &'a mut Vec<Finding>,
+    file: FileId,
+    findings: &'a mut Vec<Finding>,
 }
 
 impl FileCtx<'_> {
-    /// One `[[kind]]` array of tables.
-    pub(crate) fn objects<T: DeserializeOwned>(
+    /// One table's value: an array of tables (`[[site]]`) or a single table (`[org]`).
+    pub(crate) fn table<T: DeserializeOwned>(
         &mut self,
-        kind: &str,
+        table: Table,
         value: Spanned<DeValue<'_>>,
         out: &mut Vec<(Loc, T)>,
     ) {
+        let kind = table.key();
+        if !table.is_array() {
+            out.extend(self.object(&format!("[{kind}]"), kind, value));
+            return;
+        }
         let span = value.span();
         match value.into_inner() {
             DeValue::Array(items) => {
-                for item in items {
-                    if let Some(obj) = self.object(kind, item) {
-                        out.push(obj);
-                    }
-                }
+                let what = format!("[[{kind}]]");
+                out.extend(items.into_iter().filter_map(|item| self.object(&what, kind, item)));
             }
             other => self.findings.push(
                 Finding::new(
@@ -267,46 +253,99 @@ impl FileCtx<'_> {
     }
 
     /// One table, deserialized; `None` (with a finding) when it does not fit.
-    pub(crate) fn object<T: DeserializeOwned>(
+    fn object<T: DeserializeOwned>(
         &mut self,
+        what: &str,
         kind: &str,
         value: Spanned<DeValue<'_>>,
     ) -> Option<(Loc, T)> {
         let loc = Loc::new(self.file, value.span());
-        if !value.get_ref().is_table() {
+        let DeValue::Table(fields) = value.get_ref() else {
             self.findings.push(Finding::new(
                 Code::InvalidValue,
                 loc,
                 format!("`{kind}` must be a table, found {}", value.get_ref().type_str()),
             ));
             return None;
+        };
+        if let Some(f) = unknown_field::<T>(what, self.file, fields) {
+            self.findings.push(f);
+            return None;
         }
-        match T::deserialize(ValueDeserializer::from(value)) {
+        match deserialize(what, self.file, value) {
             Ok(v) => Some((loc, v)),
-            Err(e) => {
-                let at = e.span().map_or(loc, |s| Loc::new(self.file, s));
-                self.findings.push(serde_finding(&format!("[[{kind}]]"), at, e.message()));
+            Err(f) => {
+                self.findings.push(f);
                 None
             }
         }
     }
 }
 
-/// Turns a serde error into a finding: unknown fields get their own code and a "did you mean".
-/// `what` names the table (`[[server]]`, `the plan`).
-pub(crate) fn serde_finding(what: &str, loc: Loc, message: &str) -> Finding {
-    let message = first_line(message);
-    if let Some(rest) = message.strip_prefix("unknown field `") {
-        let (field, expected) = rest.split_once('`').unwrap_or((rest, ""));
-        let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
-        let hint = match did_you_mean(field, known.iter().copied()) {
-            Some(m) => format!("did you mean `{m}`?"),
-            None => format!("the fields of {what} are: {}", known.join(", ")),
-        };
-        return Finding::new(Code::UnknownField, loc, format!("unknown field `{field}` in {what}"))
-            .hint(hint);
+/// The first key of `table` that `T` does not have, as an unknown-field finding. The known
+/// fields come from serde itself (see [`fields_of`]), not from its error message.
+pub(crate) fn unknown_field<T: DeserializeOwned>(
+    what: &str,
+    file: FileId,
+    table: &DeTable<'_>,
+) -> Option<Finding> {
+    let known = fields_of::<T>()?;
+    let (key, _) = table.iter().find(|(k, _)| !known.contains(&k.get_ref().as_ref()))?;
+    let field = key.get_ref();
+    let hint = text::did_you_mean_or(field, known.iter().copied(), &format!("the fields of {what} are"));
+    Some(
+        Finding::new(
+            Code::UnknownField,
+            Loc::new(file, key.span()),
+            format!("unknown field `{field}` in {what}"),
+        )
+        .hint(hint),
+    )
+}
+
+/// Deserializes a value; a serde error becomes an invalid-value finding at the error's span
+/// (or the whole value's).
+pub(crate) fn deserialize<T: DeserializeOwned>(
+    what: &str,
+    file: FileId,
+    value: Spanned<DeValue<'_>>,
+) -> Result<T, Finding> {
+    let whole = Loc::new(file, value.span());
+    T::deserialize(ValueDeserializer::from(value)).map_err(|e| {
+        let at = e.span().map_or(whole, |s| Loc::new(file, s));
+        Finding::new(Code::InvalidValue, at, format!("in {what}: {}", first_line(e.message())))
+    })
+}
+
+/// The field names of a struct, as its `Deserialize` implementation declares them: a
+/// deserializer that only records what `deserialize_struct` is handed. `None` for types that
+/// are not structs.
+pub(crate) fn fields_of<T: DeserializeOwned>() -> Option<&'static [&'static str]> {
+    use serde::de::{Error, Visitor, value::Error as E};
+    struct Probe(Option<&'static [&'static str]>);
+    impl<'de> serde::Deserializer<'de> for &mut Probe {
+        type Error = E;
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, E> {
+            Err(E::custom("not a struct"))
+        }
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, E> {
+            self.0 = Some(fields);
+            Err(E::custom("probed"))
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+            option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier
+            ignored_any
+        }
     }
-    Finding::new(Code::InvalidValue, loc, format!("in {what}: {message}"))
+    let mut probe = Probe(None);
+    let _ = T::deserialize(&mut probe);
+    probe.0
 }
 
 #[cfg(test)]

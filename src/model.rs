@@ -7,9 +7,10 @@ use std::net::IpAddr;
 use ipnetwork::IpNetwork;
 
 use crate::diag::Loc;
+use crate::raw::Table;
 
 macro_rules! index_types {
-    ($($(#[$doc:meta])* $name:ident;)*) => {$(
+    ($($(#[$doc:meta])* $name:ident $(=> $table:ident, $field:ident)?;)*) => {$(
         $(#[$doc])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub struct $name(pub u32);
@@ -17,26 +18,42 @@ macro_rules! index_types {
             /// As a vector index.
             pub fn ix(self) -> usize { self.0 as usize }
             /// From a vector index.
-            pub fn from_ix(i: usize) -> Self { Self(u32::try_from(i).expect("fewer than 2^32 objects")) }
+            pub(crate) fn from_ix(i: usize) -> Self { Self(u32::try_from(i).expect("fewer than 2^32 objects")) }
         }
+        $(impl Object for $name {
+            const TABLE: Table = Table::$table;
+            fn index(index: &Index) -> &HashMap<String, Self> { &index.$field }
+            fn index_mut(index: &mut Index) -> &mut HashMap<String, Self> { &mut index.$field }
+        })?
     )*};
+}
+
+/// The index type of a kind of object with an id: its table (and so its kind name) and its id
+/// lookup go with the type, so a reference cannot name one kind and look up another.
+pub(crate) trait Object: Copy {
+    /// The table the objects are declared in.
+    const TABLE: Table;
+    /// The id lookup of this kind.
+    fn index(index: &Index) -> &HashMap<String, Self>;
+    /// The id lookup of this kind, to fill.
+    fn index_mut(index: &mut Index) -> &mut HashMap<String, Self>;
 }
 
 index_types! {
     /// Index of a site.
-    SiteId;
+    SiteId => Site, sites;
     /// Index of a rack.
-    RackId;
+    RackId => Rack, racks;
     /// Index of a server (any machine).
-    ServerId;
+    ServerId => Server, servers;
     /// Index of a service.
-    ServiceId;
+    ServiceId => Service, services;
     /// Index of a prefix.
     PrefixId;
     /// Index of an upstream.
-    UpstreamId;
+    UpstreamId => Upstream, upstreams;
     /// Index of a circuit.
-    CircuitId;
+    CircuitId => Circuit, circuits;
 }
 
 /// The most rack units a rack (or a machine's unit or height) may have: far above any real

@@ -4,16 +4,11 @@ use anyhow::Result;
 
 use super::{Ctx, Exit, render_findings};
 use crate::cli::CheckArgs;
-use crate::diag::Severity;
 
 pub(super) fn run(ctx: &Ctx, a: CheckArgs, out: &mut String) -> Result<Exit> {
     let mut c = ctx.checked(a.dir, &crate::Options { roas: a.roas, horizon: None })?;
     if a.deny_warnings {
-        for f in &mut c.findings {
-            if f.severity == Severity::Warning {
-                f.severity = Severity::Error;
-            }
-        }
+        crate::diag::policy::deny_warnings(&mut c.findings);
     }
     out.push_str(&render_findings(a.format, &c.findings, &c.sources, ctx.color));
     let exit = Exit::of(&c.findings);

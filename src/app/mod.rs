@@ -169,5 +169,5 @@ fn to_json<T: serde::Serialize>(v: &T) -> Result<String> {
 
 /// "did you mean `x`?" in parentheses, or nothing.
 fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
-    crate::diag::did_you_mean(name, candidates).map(|m| format!(" (did you mean `{m}`?)")).unwrap_or_default()
+    crate::diag::text::did_you_mean_suffix(name, candidates)
 }

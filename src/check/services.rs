@@ -2,7 +2,7 @@
 
 use petgraph::algo::tarjan_scc;
 
-use crate::diag::{Code, Finding};
+use crate::diag::{Code, Finding, text};
 use crate::graph::service_graph;
 use crate::model::{Inventory, ServiceId};
 
@@ -15,11 +15,7 @@ pub fn check(inv: &Inventory, out: &mut Vec<Finding>) {
             let why = if s.min_up == 0 {
                 "min_up must be at least 1".to_owned()
             } else {
-                format!(
-                    "min_up is {} but the service has {n} replica{}",
-                    s.min_up,
-                    if n == 1 { "" } else { "s" }
-                )
+                format!("min_up is {} but the service has {}", s.min_up, text::count(n, "replica"))
             };
             out.push(
                 Finding::new(Code::ServiceMinUp, s.min_up_loc, format!("service `{}`: {why}", s.id))

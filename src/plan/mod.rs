@@ -168,12 +168,7 @@ fn states(
         .map(|k| {
             let during = make(k, true);
             let mut f = engine.evaluate(&during);
-            for x in &mut f {
-                // A planned degradation: the runbook announces it.
-                if x.severity == Severity::Error {
-                    x.severity = Severity::Warning;
-                }
-            }
+            crate::diag::policy::planned_degradation(&mut f);
             let after = make(k, false);
             NightStates {
                 during: StateReport { findings: f, state: during },

@@ -43,11 +43,8 @@ pub fn format_reference_markdown() -> String {
     out.push_str(
         "\n## Inventory files\n\nAny `*.toml` under the inventory folder may hold any of these tables.\n",
     );
-    tables(
-        &mut out,
-        &inventory,
-        &["org", "site", "rack", "server", "service", "prefix", "upstream", "circuit", "link", "roa"],
-    );
+    let keys: Vec<&str> = crate::raw::Table::ALL.iter().map(|t| t.key()).collect();
+    tables(&mut out, &inventory, &keys);
     out.push_str("\n## Plan files\n");
     tables(&mut out, &plan, &["plan"]);
     out

@@ -136,9 +136,14 @@ pub(super) fn parse(file: FileId, text: &str) -> Result<Spanned<RawPlan>, Findin
             e.message().lines().next().unwrap_or("").to_owned(),
         )
     })?;
+    // Unknown fields from serde's own field lists (the file's, then `[plan]`'s).
+    let nested = match table.get_ref().get("plan").map(Spanned::get_ref) {
+        Some(toml::de::DeValue::Table(t)) => crate::load::unknown_field::<RawPlan>("the plan", file, t),
+        _ => None,
+    };
+    if let Some(f) = crate::load::unknown_field::<RawFile>("the plan", file, table.get_ref()).or(nested) {
+        return Err(f);
+    }
     let value = Spanned::new(table.span(), toml::de::DeValue::Table(table.into_inner()));
-    RawFile::deserialize(ValueDeserializer::from(value)).map(|r| r.plan).map_err(|e| {
-        let loc = Loc::new(file, e.span().unwrap_or(0..0));
-        crate::load::serde_finding("the plan", loc, e.message())
-    })
+    crate::load::deserialize::<RawFile>("the plan", file, value).map(|r| r.plan)
 }

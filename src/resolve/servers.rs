@@ -1,0 +1,183 @@
+//! Machines: kinds, placement fields, addresses, and vm hosts (resolved once every machine is
+//! known).
+
+use rustc_hash::FxHashMap as HashMap;
+use toml::Spanned;
+
+use super::{Owner, Resolver, loc_of};
+use crate::diag::{Code, Finding, Loc, text};
+use crate::model::*;
+use crate::raw::{self, Table};
+
+/// A vm's `host = ...` as written, resolved in the second pass.
+type PendingHost = Option<(Loc, Spanned<String>)>;
+
+impl Resolver<'_> {
+    pub(super) fn servers(&mut self, servers: Vec<(Loc, raw::Server)>, inv: &mut Inventory) {
+        let mut locs = HashMap::default();
+        // Pass 1: ids, kinds and own fields; hosts are resolved once every id is known.
+        let mut hosts: Vec<PendingHost> = Vec::new();
+        for (loc, s) in servers {
+            let next = ServerId::from_ix(inv.servers.len());
+            if !self.declare(&s.id, loc, inv, &mut locs, next) {
+                continue;
+            }
+            let (server, host) = self.server(loc, s, inv);
+            hosts.push(host);
+            inv.servers.push(server);
+        }
+        self.hosts(hosts, inv);
+    }
+
+    /// One machine's own fields; a vm's host comes back unresolved.
+    fn server(&mut self, loc: Loc, s: raw::Server, inv: &Inventory) -> (Server, PendingHost) {
+        let id = s.id.get_ref().clone();
+        let owner = Owner(Table::Server, &id);
+        let kind = self.kind(loc, owner, s.kind.as_ref());
+        let field_locs = FieldLocs {
+            site: s.site.as_ref().map(|v| loc_of(loc, v)),
+            rack: s.rack.as_ref().map(|v| loc_of(loc, v)),
+            unit: s.unit.as_ref().map(|v| loc_of(loc, v)),
+            height: s.height.as_ref().map(|v| loc_of(loc, v)),
+            host: s.host.as_ref().map(|v| loc_of(loc, v)),
+        };
+        let addresses = self.addresses(loc, owner, &s.addresses);
+        let power_w = self.watts(loc, owner, s.power_w.as_ref());
+        let mut server = Server {
+            id: id.clone(),
+            kind,
+            site: None,
+            mount: None,
+            height: 0,
+            power_w,
+            host: None,
+            addresses,
+            tags: s.tags.clone(),
+            serial: s.serial.clone(),
+            asset_tag: s.asset_tag.clone(),
+            loc,
+            field_locs,
+        };
+        if kind == Kind::Vm {
+            self.vm_fields(loc, &server, &s);
+            return (server, s.host.map(|h| (loc, h)));
+        }
+        self.physical_fields(loc, &mut server, &s, inv);
+        (server, None)
+    }
+
+    fn kind(&mut self, loc: Loc, owner: Owner<'_>, kind: Option<&Spanned<String>>) -> Kind {
+        let Some(k) = kind else { return Kind::Server };
+        Kind::parse(k.get_ref()).unwrap_or_else(|| {
+            let hint = text::did_you_mean_or(k.get_ref(), Kind::NAMES.iter().copied(), "kind is one of");
+            self.push(
+                Finding::new(Code::InvalidValue, loc_of(loc, k), format!("unknown kind `{}`", k.get_ref()))
+                    .object(owner.0.key(), owner.1)
+                    .hint(hint),
+            );
+            Kind::Server
+        })
+    }
+
+    /// A vm has a host and no placement of its own.
+    fn vm_fields(&mut self, loc: Loc, server: &Server, s: &raw::Server) {
+        let id = &server.id;
+        let placed: Vec<&str> = [
+            s.site.as_ref().map(|_| "site"),
+            s.rack.as_ref().map(|_| "rack"),
+            s.unit.as_ref().map(|_| "unit"),
+            s.height.as_ref().map(|_| "height"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if !placed.is_empty() {
+            let fl = &server.field_locs;
+            let at = fl.site.or(fl.rack).or(fl.unit).or(fl.height);
+            self.push(
+                Finding::new(
+                    Code::VmHost,
+                    at.unwrap_or(loc),
+                    format!("vm `{id}` has {}: a vm is where its host is", placed.join(", ")),
+                )
+                .object("server", id)
+                .hint("remove the field; set `host` to the hypervisor"),
+            );
+        }
+        if s.host.is_none() {
+            self.push(
+                Finding::new(Code::VmHost, loc, format!("vm `{id}` has no host"))
+                    .object("server", id)
+                    .hint("add `host = \"<hypervisor id>\"`"),
+            );
+        }
+    }
+
+    /// A physical machine: site, height, rack and unit; no host.
+    fn physical_fields(&mut self, loc: Loc, server: &mut Server, s: &raw::Server, inv: &Inventory) {
+        let id = server.id.clone();
+        let owner = Owner(Table::Server, &id);
+        let kind = server.kind;
+        if let Some(h) = &s.host {
+            self.push(
+                Finding::new(
+                    Code::VmHost,
+                    loc_of(loc, h),
+                    format!("`{id}` is a {} but has a host: only vms have one", kind.as_str()),
+                )
+                .object("server", &id)
+                .hint("set `kind = \"vm\"`, or remove `host`"),
+            );
+        }
+        match &s.site {
+            Some(site) => server.site = self.reference(loc, owner, "site", site, &inv.index),
+            None => self.invalid(
+                loc,
+                owner,
+                format!("{} `{id}` has no `site` (required for physical machines)", kind.as_str()),
+            ),
+        }
+        server.height = match &s.height {
+            Some(h) => self.positive(loc, owner, "height", h).unwrap_or(1),
+            None => 1,
+        };
+        let rack = s.rack.as_ref().and_then(|r| self.reference::<RackId>(loc, owner, "rack", r, &inv.index));
+        let unit = s.unit.as_ref().and_then(|u| self.positive(loc, owner, "unit", u));
+        match (&s.rack, &s.unit) {
+            (Some(_), None) => self.invalid(loc, owner, format!("`{id}` has a rack but no `unit`")),
+            (None, Some(u)) => {
+                self.invalid(loc_of(loc, u), owner, format!("`{id}` has a unit but no `rack`"))
+            }
+            _ => {}
+        }
+        if let (Some(rack), Some(unit)) = (rack, unit) {
+            server.mount = Some(Mount { rack, unit });
+        }
+    }
+
+    /// Pass 2: vm hosts, now that every server is known.
+    fn hosts(&mut self, hosts: Vec<PendingHost>, inv: &mut Inventory) {
+        for (i, h) in hosts.into_iter().enumerate() {
+            let Some((loc, h)) = h else { continue };
+            let id = inv.servers[i].id.clone();
+            let owner = Owner(Table::Server, &id);
+            let Some(host) = self.reference::<ServerId>(loc, owner, "host", &h, &inv.index) else {
+                continue;
+            };
+            if inv.servers[host.ix()].is_vm() {
+                self.push(
+                    Finding::new(
+                        Code::VmHost,
+                        loc_of(loc, &h),
+                        format!("vm `{id}` runs on `{}`, which is itself a vm", h.get_ref()),
+                    )
+                    .object("server", &id)
+                    .related(inv.servers[host.ix()].loc, "declared as a vm here"),
+                );
+                continue;
+            }
+            inv.servers[i].host = Some(host);
+            inv.servers[i].site = inv.servers[host.ix()].site;
+        }
+    }
+}
