@@ -26,7 +26,6 @@ mod tune;
 pub(crate) use rng::Rng;
 
 use crate::bgp::{Engine, State};
-use crate::diag::Severity;
 use crate::model::{Inventory, ServerId, ServiceId};
 use ids::{BatchIx, GroupId, IdVec};
 pub use outcome::{Batch, NightStates, Outcome, StateName, StateReport};
