@@ -94,15 +94,11 @@ pub(crate) struct Server {
     /// Serial number, printed on move labels.
     pub(crate) serial: Option<String>,
     /// Asset tag, printed on move labels.
-<<<<<<< HEAD
-    pub asset_tag: Option<String>,
+    pub(crate) asset_tag: Option<String>,
     /// Person-minutes to move this machine (its whole figure: the plan's per-unit amount is
     /// not added), instead of the plan's handling_minutes.
     #[schemars(with = "Option<u32>")]
-    pub handling_minutes: Option<Spanned<i64>>,
-=======
-    pub(crate) asset_tag: Option<String>,
->>>>>>> 7ef85be (Issue 8 (inventory): tables declared once (raw::tables!), typed references (model::Object), resolve split by family, severity policy (diag::policy), text helpers (diag::text), unknown fields from serde's field lists)
+    pub(crate) handling_minutes: Option<Spanned<i64>>,
 }
 
 /// `[[service]]`.

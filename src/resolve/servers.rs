@@ -43,6 +43,13 @@ impl Resolver<'_> {
         };
         let addresses = self.addresses(loc, owner, &s.addresses);
         let power_w = self.watts(loc, owner, s.power_w.as_ref());
+        let handling_minutes = s.handling_minutes.as_ref().and_then(|m| match u32::try_from(*m.get_ref()) {
+            Ok(v) if v <= 100_000 => Some(v),
+            _ => {
+                self.invalid(loc_of(loc, m), owner, "handling_minutes must be between 0 and 100000");
+                None
+            }
+        });
         let mut server = Server {
             id: id.clone(),
             kind,
@@ -55,6 +62,7 @@ impl Resolver<'_> {
             tags: s.tags.clone(),
             serial: s.serial.clone(),
             asset_tag: s.asset_tag.clone(),
+            handling_minutes,
             loc,
             field_locs,
         };

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;
-use toml::de::{DeTable, ValueDeserializer};
+use toml::de::DeTable;
 
 use crate::diag::{Code, FileId, Finding, Loc};
 
