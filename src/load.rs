@@ -18,7 +18,8 @@ use crate::source::Sources;
 
 /// The example inventory, compiled into the binary: what dcplan runs on when there is no
 /// `inventory/` folder to be found.
-pub static EMBEDDED: include_dir::Dir<'static> = include_dir::include_dir!("$CARGO_MANIFEST_DIR/inventory");
+pub(crate) static EMBEDDED: include_dir::Dir<'static> =
+    include_dir::include_dir!("$CARGO_MANIFEST_DIR/inventory");
 
 /// Where the inventory files come from.
 #[derive(Clone, Debug)]
@@ -31,7 +32,7 @@ pub enum Root {
 
 impl Root {
     /// Reads a file named relative to the inventory folder (a router config).
-    pub fn read(&self, rel: &str) -> Result<(String, Vec<u8>), String> {
+    pub(crate) fn read(&self, rel: &str) -> Result<(String, Vec<u8>), String> {
         match self {
             Root::Disk(dir) => {
                 let base = if dir.is_file() { dir.parent().unwrap_or(Path::new(".")) } else { dir };
@@ -74,7 +75,7 @@ pub struct Loaded {
 
 /// Finds the inventory folder: `./inventory`, else `inventory` in the nearest ancestor folder
 /// that has one, else the embedded example.
-pub fn find_default() -> Root {
+pub(crate) fn find_default() -> Root {
     let Ok(cwd) = std::env::current_dir() else { return Root::Embedded };
     let mut rel = PathBuf::new();
     for dir in cwd.ancestors() {

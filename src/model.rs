@@ -58,7 +58,7 @@ index_types! {
 
 /// The most rack units a rack (or a machine's unit or height) may have: far above any real
 /// rack, low enough that unit arithmetic never overflows.
-pub const MAX_UNITS: u32 = 1000;
+pub(crate) const MAX_UNITS: u32 = 1000;
 
 /// A value with the location it was written at.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -125,10 +125,10 @@ pub enum Kind {
 
 impl Kind {
     /// The names accepted in `kind = "..."`.
-    pub const NAMES: &'static [&'static str] = &["server", "router", "switch", "storage", "vm"];
+    pub(crate) const NAMES: &'static [&'static str] = &["server", "router", "switch", "storage", "vm"];
 
     /// Parses a kind name.
-    pub fn parse(s: &str) -> Option<Kind> {
+    pub(crate) fn parse(s: &str) -> Option<Kind> {
         Some(match s {
             "server" => Kind::Server,
             "router" => Kind::Router,
@@ -145,7 +145,7 @@ impl Kind {
     }
 
     /// Network and storage gear come up before what needs them.
-    pub fn is_infrastructure(self) -> bool {
+    pub(crate) fn is_infrastructure(self) -> bool {
         matches!(self, Kind::Router | Kind::Switch | Kind::Storage)
     }
 }
@@ -227,10 +227,10 @@ pub enum Criticality {
 
 impl Criticality {
     /// The names accepted in `criticality = "..."`.
-    pub const NAMES: &'static [&'static str] = &["low", "normal", "high"];
+    pub(crate) const NAMES: &'static [&'static str] = &["low", "normal", "high"];
 
     /// Parses a name.
-    pub fn parse(s: &str) -> Option<Criticality> {
+    pub(crate) fn parse(s: &str) -> Option<Criticality> {
         Some(match s {
             "low" => Criticality::Low,
             "normal" => Criticality::Normal,
@@ -245,7 +245,7 @@ impl Criticality {
     }
 
     /// Downtime weight in the plan objective.
-    pub fn weight(self) -> u32 {
+    pub(crate) fn weight(self) -> u32 {
         self as u32 + 1
     }
 }
@@ -422,23 +422,12 @@ impl Inventory {
     }
 
     /// All service ids.
-    pub fn service_ids(&self) -> impl Iterator<Item = ServiceId> + use<'_> {
+    pub(crate) fn service_ids(&self) -> impl Iterator<Item = ServiceId> + use<'_> {
         (0..self.services.len()).map(ServiceId::from_ix)
     }
 
     /// The physical machine a server stands on: itself, or a vm's host.
     pub fn physical(&self, id: ServerId) -> ServerId {
         self.server(id).host.unwrap_or(id)
-    }
-
-    /// The vms on each host, indexed by server.
-    pub fn vms_by_host(&self) -> Vec<Vec<ServerId>> {
-        let mut out = vec![Vec::new(); self.servers.len()];
-        for (i, s) in self.servers.iter().enumerate() {
-            if let Some(h) = s.host {
-                out[h.ix()].push(ServerId::from_ix(i));
-            }
-        }
-        out
     }
 }

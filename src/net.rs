@@ -11,15 +11,15 @@ use ipnetwork::IpNetwork;
 
 /// An address family and the address as a 128-bit integer (IPv4 in the low 32 bits).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Key {
+pub(crate) struct Key {
     /// True for IPv6.
-    pub v6: bool,
+    pub(crate) v6: bool,
     /// The address bits.
-    pub bits: u128,
+    pub(crate) bits: u128,
 }
 
 /// The key of an address.
-pub fn key(ip: IpAddr) -> Key {
+pub(crate) fn key(ip: IpAddr) -> Key {
     match ip {
         IpAddr::V4(a) => Key { v6: false, bits: u128::from(u32::from(a)) },
         IpAddr::V6(a) => Key { v6: true, bits: u128::from(a) },
@@ -42,7 +42,7 @@ fn mask(v6: bool, len: u8) -> u128 {
 }
 
 /// First and last address of a prefix, as keys.
-pub fn range(net: IpNetwork) -> (Key, Key) {
+pub(crate) fn range(net: IpNetwork) -> (Key, Key) {
     let k = key(net.network());
     let m = mask(k.v6, net.prefix());
     let ones = u128::MAX >> (128 - u32::from(width(k.v6)));
@@ -50,28 +50,15 @@ pub fn range(net: IpNetwork) -> (Key, Key) {
 }
 
 /// Whether `outer` contains `inner` (same family, not longer, same leading bits).
-pub fn contains(outer: IpNetwork, inner: IpNetwork) -> bool {
+pub(crate) fn contains(outer: IpNetwork, inner: IpNetwork) -> bool {
     let (a, b) = (range(outer), range(inner));
     a.0.v6 == b.0.v6 && a.0.bits <= b.0.bits && b.1.bits <= a.1.bits
 }
 
-/// Whether two prefixes share an address.
-pub fn overlaps(a: IpNetwork, b: IpNetwork) -> bool {
-    contains(a, b) || contains(b, a)
-}
-
-/// A longest-prefix-match table from prefixes to values; several values may share a prefix.
-///
-/// ```
-/// use dcplan::net::Lpm;
-/// let mut t = Lpm::new();
-/// t.insert("198.18.0.0/15".parse().unwrap(), "aggregate");
-/// t.insert("198.18.1.0/24".parse().unwrap(), "site");
-/// assert_eq!(t.longest("198.18.1.7".parse().unwrap()), Some(&["site"][..]));
-/// assert_eq!(t.longest("198.19.0.1".parse().unwrap()), Some(&["aggregate"][..]));
-/// ```
+/// A longest-prefix-match table from prefixes to values; several values may share a prefix
+/// (see the `longest_match` test for an example).
 #[derive(Clone, Debug)]
-pub struct Lpm<T> {
+pub(crate) struct Lpm<T> {
     /// Per family (v4 = 0, v6 = 1): lengths present, longest first.
     lengths: [Vec<u8>; 2],
     /// (family, length, masked bits) -> values.
@@ -86,12 +73,12 @@ impl<T> Default for Lpm<T> {
 
 impl<T: Clone> Lpm<T> {
     /// An empty table.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
     /// Adds a value under a prefix.
-    pub fn insert(&mut self, net: IpNetwork, value: T) {
+    pub(crate) fn insert(&mut self, net: IpNetwork, value: T) {
         let (lo, _) = range(net);
         let len = net.prefix();
         let lens = &mut self.lengths[usize::from(lo.v6)];
@@ -102,7 +89,7 @@ impl<T: Clone> Lpm<T> {
     }
 
     /// Every matching (prefix length, values), longest first.
-    pub fn matches(&self, ip: IpAddr) -> impl Iterator<Item = (u8, &[T])> + '_ {
+    pub(crate) fn matches(&self, ip: IpAddr) -> impl Iterator<Item = (u8, &[T])> + '_ {
         let k = key(ip);
         self.lengths[usize::from(k.v6)].iter().filter_map(move |&len| {
             self.map.get(&(k.v6, len, k.bits & mask(k.v6, len))).map(|v| (len, v.as_slice()))
@@ -110,7 +97,7 @@ impl<T: Clone> Lpm<T> {
     }
 
     /// The values of the longest matching prefix.
-    pub fn longest(&self, ip: IpAddr) -> Option<&[T]> {
+    pub(crate) fn longest(&self, ip: IpAddr) -> Option<&[T]> {
         self.matches(ip).next().map(|(_, v)| v)
     }
 }
@@ -118,6 +105,15 @@ impl<T: Clone> Lpm<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn longest_match() {
+        let mut t = Lpm::new();
+        t.insert("198.18.0.0/15".parse().unwrap(), "aggregate");
+        t.insert("198.18.1.0/24".parse().unwrap(), "site");
+        assert_eq!(t.longest("198.18.1.7".parse().unwrap()), Some(&["site"][..]));
+        assert_eq!(t.longest("198.19.0.1".parse().unwrap()), Some(&["aggregate"][..]));
+    }
 
     fn n(s: &str) -> IpNetwork {
         s.parse().unwrap()
@@ -146,8 +142,8 @@ mod tests {
         assert!(contains(n("198.18.0.0/15"), n("198.19.4.0/24")));
         assert!(!contains(n("198.19.4.0/24"), n("198.18.0.0/15")));
         assert!(!contains(n("2001:db8::/32"), n("198.51.100.0/24")));
-        assert!(overlaps(n("192.0.2.0/25"), n("192.0.2.0/24")));
-        assert!(!overlaps(n("192.0.2.0/25"), n("192.0.2.128/25")));
+        assert!(contains(n("192.0.2.0/24"), n("192.0.2.0/25")));
+        assert!(!contains(n("192.0.2.0/25"), n("192.0.2.128/25")));
     }
 
     #[test]

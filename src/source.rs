@@ -13,16 +13,16 @@ pub struct Sources {
 
 /// A 1-based line and column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct LineCol {
+pub(crate) struct LineCol {
     /// Line, from 1.
-    pub line: usize,
+    pub(crate) line: usize,
     /// Column in characters, from 1.
-    pub column: usize,
+    pub(crate) column: usize,
 }
 
 impl Sources {
     /// An empty set.
-    pub fn new() -> Sources {
+    pub(crate) fn new() -> Sources {
         Sources::default()
     }
 
@@ -32,7 +32,7 @@ impl Sources {
     }
 
     /// The display name of a file.
-    pub fn name(&self, id: FileId) -> &str {
+    pub(crate) fn name(&self, id: FileId) -> &str {
         self.files.get(id.0 as usize).map_or("", |f| f.name().as_str())
     }
 
@@ -42,7 +42,7 @@ impl Sources {
     }
 
     /// Line and column of the start of a location.
-    pub fn line_col(&self, loc: Loc) -> LineCol {
+    pub(crate) fn line_col(&self, loc: Loc) -> LineCol {
         match self.files.location(loc.file.0 as usize, loc.start as usize) {
             Ok(l) => LineCol { line: l.line_number, column: l.column_number },
             Err(_) => LineCol { line: 1, column: 1 },

@@ -8,7 +8,7 @@ use crate::model::{Inventory, PrefixId, ServerId};
 use crate::net::{self, Lpm};
 
 /// Checks every address and every site prefix.
-pub fn check(inv: &Inventory, out: &mut Vec<Finding>) {
+pub(super) fn check(inv: &Inventory, out: &mut Vec<Finding>) {
     let mut own: Lpm<PrefixId> = Lpm::new();
     let mut sites: Lpm<PrefixId> = Lpm::new();
     for (i, p) in inv.prefixes.iter().enumerate() {

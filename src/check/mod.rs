@@ -9,9 +9,9 @@
 //! | [`ip`] | ip-duplicate, ip-outside-own-space, ip-wrong-site, ip-reserved, prefix-overlap |
 //! | [`services`] | service-min-up, service-spof-rack, service-spof-host, dependency-cycle |
 
-pub mod ip;
-pub mod racks;
-pub mod services;
+mod ip;
+mod racks;
+mod services;
 
 use crate::diag::Finding;
 use crate::model::Inventory;

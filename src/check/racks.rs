@@ -4,7 +4,7 @@ use crate::diag::{Code, Finding};
 use crate::model::{Inventory, ServerId};
 
 /// Checks every rack and the machines mounted in it.
-pub fn check(inv: &Inventory, out: &mut Vec<Finding>) {
+pub(super) fn check(inv: &Inventory, out: &mut Vec<Finding>) {
     let mut by_rack: Vec<Vec<ServerId>> = vec![Vec::new(); inv.racks.len()];
     for id in inv.server_ids() {
         if let Some(m) = inv.server(id).mount {
@@ -105,7 +105,7 @@ pub fn check(inv: &Inventory, out: &mut Vec<Finding>) {
 }
 
 /// `unit 3` or `units 3-4`.
-pub fn units(low: u32, high: u32) -> String {
+pub(crate) fn units(low: u32, high: u32) -> String {
     if low == high { format!("unit {low}") } else { format!("units {low}-{high}") }
 }
 

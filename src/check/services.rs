@@ -7,7 +7,7 @@ use crate::graph::service_graph;
 use crate::model::{Inventory, ServiceId};
 
 /// Checks every service and the dependency graph.
-pub fn check(inv: &Inventory, out: &mut Vec<Finding>) {
+pub(super) fn check(inv: &Inventory, out: &mut Vec<Finding>) {
     for sid in inv.service_ids() {
         let s = inv.service(sid);
         let n = s.runs_on.len();
