@@ -21,6 +21,18 @@ struct Case {
     max_servers: u32,
     max_units: u32,
     any_order: bool,
+    /// R5: crew size (window of one hour), and a machine with its own handling figure.
+    crew: Option<u32>,
+    heavy: Option<usize>,
+    /// Operator decisions: (machine, night).
+    pin: Option<(usize, usize)>,
+    not_before: Option<(usize, usize)>,
+}
+
+/// Person-minutes of machine `i` of height `h` (plan: 20 per machine, 10 per unit above 1;
+/// the heavy machine says 55).
+fn minutes(c: &Case, i: usize, h: u32) -> u32 {
+    if c.heavy == Some(i) { 55 } else { 20 + 10 * (h - 1) }
 }
 
 fn case(max_machines: usize) -> impl Strategy<Value = Case> {
@@ -36,8 +48,14 @@ fn case(max_machines: usize) -> impl Strategy<Value = Case> {
             1..6,
         );
         let together = proptest::option::of((0..n, 0..n));
-        (machines, vms, services, together, 1u32..=4, 3u32..=8, any::<bool>()).prop_map(
-            |(machines, vms, services, together, max_servers, max_units, any_order)| Case {
+        let decisions = (
+            proptest::option::of(1u32..=3),
+            proptest::option::of(0..n),
+            proptest::option::weighted(0.3, (0..n, 1usize..=3)),
+            proptest::option::weighted(0.3, (0..n, 1usize..=3)),
+        );
+        (machines, vms, services, together, 1u32..=4, 3u32..=8, any::<bool>(), decisions).prop_map(
+            |(machines, vms, services, together, max_servers, max_units, any_order, d)| Case {
                 machines,
                 vms,
                 services,
@@ -45,6 +63,10 @@ fn case(max_machines: usize) -> impl Strategy<Value = Case> {
                 max_servers,
                 max_units,
                 any_order,
+                crew: d.0,
+                heavy: d.1,
+                pin: d.2,
+                not_before: d.3,
             },
         )
     })
@@ -62,8 +84,9 @@ fn files(c: &Case) -> (String, String) {
         let unit = top[r as usize];
         top[r as usize] += h;
         inv += &format!(
-            "[[server]]\nid = \"m{i}\"\nsite = \"old\"\nrack = \"o{}\"\nunit = {unit}\nheight = {h}\npower_w = 100\n",
-            r + 1
+            "[[server]]\nid = \"m{i}\"\nsite = \"old\"\nrack = \"o{}\"\nunit = {unit}\nheight = {h}\npower_w = 100\n{}",
+            r + 1,
+            if c.heavy == Some(i) { "handling_minutes = 55\n" } else { "" }
         );
     }
     for (i, &host) in c.vms.iter().enumerate() {
@@ -95,12 +118,20 @@ fn files(c: &Case) -> (String, String) {
         Some((a, b)) if a != b => format!("keep_together = [[\"m{a}\", \"m{b}\"]]\n"),
         _ => String::new(),
     };
-    let plan = format!(
-        "[plan]\nfrom = \"old\"\nto = \"new\"\nmax_servers = {}\nmax_units = {}\norder = \"{}\"\n{together}",
+    let crew = c.crew.map(|n| format!("crew = {n}\n")).unwrap_or_default();
+    let mut plan = format!(
+        "[plan]\nfrom = \"old\"\nto = \"new\"\nmax_servers = {}\nmax_units = {}\norder = \"{}\"\n{together}\
+         {crew}window_hours = 1\nhandling_minutes = 20\nhandling_minutes_per_unit = 10\n",
         c.max_servers,
         c.max_units,
         if c.any_order { "any" } else { "dependencies-first" }
     );
+    if let Some((m, k)) = c.pin {
+        plan += &format!("[plan.pin]\nm{m} = {k}\n");
+    }
+    if let Some((m, k)) = c.not_before {
+        plan += &format!("[plan.not_before]\nm{m} = {k}\n");
+    }
     (inv, plan)
 }
 
@@ -114,20 +145,44 @@ fn run(inv: &str, plan: &str) -> (dcplan::Checked, Outcome) {
     (checked, outcome)
 }
 
-/// Checks a batch assignment (physical machine -> batch from 1) against R1-R4, written from
-/// DESIGN.md section 4 without the planner's code. Returns the first broken rule.
+/// Whether operator decisions may leave a night empty: a machine kept out of night 1.
+fn gaps(c: &Case) -> bool {
+    c.pin.is_some_and(|p| p.1 > 1) || c.not_before.is_some_and(|p| p.1 > 1)
+}
+
+/// Checks a batch assignment (physical machine -> batch from 1) against R1-R5, pins and
+/// not_before, written from the rules as documented without the planner's code. Returns the
+/// first broken rule.
 fn check_rules(inv: &Inventory, batch: &BTreeMap<ServerId, usize>, c: &Case) -> Result<(), String> {
     let nb = batch.values().copied().max().unwrap_or(0);
     let on = |s: ServerId| -> Option<usize> { batch.get(&inv.physical(s)).copied() };
+    let machine = |i: usize| inv.index.servers[&format!("m{i}")];
     for k in 1..=nb {
         let members: Vec<ServerId> = batch.iter().filter(|e| *e.1 == k).map(|e| *e.0).collect();
-        if members.is_empty() {
+        if members.is_empty() && !gaps(c) {
             return Err(format!("batch {k} is empty"));
         }
         let units: u32 = members.iter().map(|&s| inv.server(s).height).sum();
         if members.len() as u32 > c.max_servers || units > c.max_units {
             return Err(format!("R1: batch {k}"));
         }
+        let work: u32 = (0..c.machines.len())
+            .filter(|&i| batch.get(&machine(i)) == Some(&k))
+            .map(|i| minutes(c, i, c.machines[i].0))
+            .sum();
+        if c.crew.is_some_and(|crew| work > crew * 60) {
+            return Err(format!("R5: batch {k} needs {work} person-minutes"));
+        }
+    }
+    if let Some((m, k)) = c.pin
+        && batch[&machine(m)] != k
+    {
+        return Err(format!("pin: m{m} not in night {k}"));
+    }
+    if let Some((m, k)) = c.not_before
+        && batch[&machine(m)] < k
+    {
+        return Err(format!("not_before: m{m} before night {k}"));
     }
     if let Some((a, b)) = c.together {
         let (a, b) = (inv.index.servers[&format!("m{a}")], inv.index.servers[&format!("m{b}")]);
@@ -217,12 +272,13 @@ fn moving(inv: &Inventory) -> usize {
 fn brute_force(inv: &Inventory, c: &Case) -> Option<usize> {
     let machines: Vec<ServerId> = inv.server_ids().filter(|&s| !inv.server(s).is_vm()).collect();
     let n = machines.len();
-    for nb in 1..=n {
+    // Decisions may push a machine to night 3 with nights left empty before it.
+    for nb in 1..=n + 2 {
         let mut digits = vec![0usize; n];
         loop {
             let batch: BTreeMap<ServerId, usize> =
                 machines.iter().zip(&digits).map(|(&s, &d)| (s, d + 1)).collect();
-            let all_used = (1..=nb).all(|k| batch.values().any(|&b| b == k));
+            let all_used = gaps(c) || (1..=nb).all(|k| batch.values().any(|&b| b == k));
             if all_used && check_rules(inv, &batch, c).is_ok() {
                 return Some(nb);
             }

@@ -5,8 +5,12 @@ use crate::plan::ids::{BatchIx, GroupId, IdVec, SvcIx};
 use crate::plan::problem::Problem;
 use crate::plan::rules::{Load, Resource};
 
-/// Checks what no schedule can fix: a group larger than a batch, or carrying too many replicas.
+/// Checks what no schedule can fix: a group larger than a batch, carrying too many replicas,
+/// too much work for one night's crew, pinned apart, or pins that overfill a night.
 pub(crate) fn impossible_groups(p: &Problem) -> Option<Conflict> {
+    if let Some(g) = p.groups.ids().find(|&g| p.domain[g].last.is_some_and(|l| l < p.domain[g].first)) {
+        return Some(Conflict::Decisions { group: g });
+    }
     let empty = Load::new(p);
     let alone = |g: GroupId| empty.exceeded(p, g).map(|d| p.limits[d].what);
     // R1 first, over all groups; then the other limits.
@@ -14,10 +18,30 @@ pub(crate) fn impossible_groups(p: &Problem) -> Option<Conflict> {
     {
         return Some(Conflict::GroupTooBig { group: g });
     }
-    p.groups.ids().find_map(|g| match alone(g)? {
+    let alone = p.groups.ids().find_map(|g| match alone(g)? {
         Resource::Replicas(s) => Some(Conflict::GroupBreaksR3 { group: g, service: s }),
+        Resource::Labour => Some(Conflict::GroupTooMuchWork { group: g }),
         Resource::Machines | Resource::Units => None,
-    })
+    });
+    alone.or_else(|| overfull_pins(p))
+}
+
+/// Groups pinned to one night that together exceed one of its limits.
+fn overfull_pins(p: &Problem) -> Option<Conflict> {
+    let mut pinned: Vec<(u32, GroupId)> =
+        p.groups.ids().filter_map(|g| p.domain[g].last.map(|l| (l, g))).collect();
+    pinned.sort_unstable();
+    for night in pinned.chunk_by(|a, b| a.0 == b.0) {
+        let mut load = Load::new(p);
+        for &(_, g) in night {
+            if let Some(dim) = load.exceeded(p, g) {
+                let groups = night.iter().map(|x| x.1).collect();
+                return Some(Conflict::PinsOverfull { night: BatchIx(night[0].0), dim, groups });
+            }
+            load.add(p, g);
+        }
+    }
+    None
 }
 
 /// The lower bound on batches, with the earliest batch each group can be in.
@@ -39,7 +63,10 @@ pub(crate) fn lower_bound(p: &Problem) -> Result<(u32, IdVec<GroupId, BatchIx>),
         lb = lb.max(u32::try_from(need).unwrap_or(u32::MAX));
     }
     let mut est: IdVec<GroupId, BatchIx> = p.domain.iter().map(|d| BatchIx(d.first)).collect();
+    lb = lb.max(late_work(p, &est));
     if p.dependencies_first {
+        // Operator decisions may start groups late: the horizon moves with them.
+        let late = p.domain.iter().map(|d| d.first as usize).max().unwrap_or(0);
         let mut changed = true;
         let mut rounds = 0;
         while changed {
@@ -47,7 +74,7 @@ pub(crate) fn lower_bound(p: &Problem) -> Result<(u32, IdVec<GroupId, BatchIx>),
             rounds += 1;
             // No schedule needs more batches than groups: past that the estimates only rise
             // through a dependency cycle that R3 keeps spreading out.
-            if rounds > g + 2 || est.iter().any(|&e| e.0 as usize > g) {
+            if rounds > g + 2 || est.iter().any(|&e| e.0 as usize > g + late) {
                 return Err(conflict::deadlock(p, &est));
             }
             for (t, svc) in p.services.enumerate() {
@@ -65,9 +92,57 @@ pub(crate) fn lower_bound(p: &Problem) -> Result<(u32, IdVec<GroupId, BatchIx>),
                 }
             }
         }
-        lb = lb.max(est.iter().map(|e| e.0 + 1).max().unwrap_or(0));
+        if let Some(g) = p.groups.ids().find(|&g| p.domain[g].last.is_some_and(|l| est[g].0 > l)) {
+            return Err(pinned_too_early(p, g, &est));
+        }
+        lb = lb.max(late_work(p, &est));
     }
+    lb = lb.max(est.iter().map(|e| e.0 + 1).max().unwrap_or(0));
     Ok((lb, est))
+}
+
+/// The bound from groups that cannot start early (not_before, pins, R4): for every batch f,
+/// the groups whose earliest batch is f or later fill batches f.. at the rate of each limit.
+fn late_work(p: &Problem, est: &IdVec<GroupId, BatchIx>) -> u32 {
+    let mut by_first: Vec<(u32, GroupId)> = est.enumerate().map(|(g, e)| (e.0, g)).collect();
+    by_first.sort_unstable();
+    let mut totals = vec![0u64; p.limits.len()];
+    let mut lb = 0;
+    // From the latest start down: totals hold the groups starting at f or later.
+    for chunk in by_first.chunk_by(|a, b| a.0 == b.0).rev() {
+        for &(_, g) in chunk {
+            for &(dim, c) in &p.demand[g] {
+                totals[dim.0 as usize] += u64::from(c);
+            }
+        }
+        let f = u64::from(chunk[0].0);
+        for (l, &total) in p.limits.iter().zip(&totals) {
+            let need = f + total.div_ceil(u64::from(l.cap.max(1)));
+            lb = lb.max(u32::try_from(need).unwrap_or(u32::MAX));
+        }
+    }
+    lb
+}
+
+/// The conflict of a group pinned before R4 lets it move: the first of its services whose
+/// dependency cannot be across by the pinned night.
+fn pinned_too_early(p: &Problem, g: GroupId, est: &IdVec<GroupId, BatchIx>) -> Conflict {
+    let night = BatchIx(p.domain[g].last.unwrap_or(0));
+    let mut services = p.group_services[g].iter().map(|x| x.0);
+    let waits = services.find_map(|s| {
+        let t = *p.services[s].deps.iter().find(|&&t| earliest_ready(p, t, est) > night)?;
+        Some((s, t))
+    });
+    // A service waiting on this group's replicas may be pinned earlier instead.
+    let waits = waits.or_else(|| {
+        p.group_services[g].iter().find_map(|&(t, _)| {
+            let s = *p.services[t].dependents.iter().find(|&&s| {
+                p.services[s].moving.iter().any(|&(y, _)| p.domain[y].last.is_some_and(|l| l < est[g].0))
+            })?;
+            Some((s, t))
+        })
+    });
+    Conflict::PinFightsR4 { group: g, night, waits }
 }
 
 /// Relaxation for service `t`: its groups at their earliest batches, R3 respected, nothing

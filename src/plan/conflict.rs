@@ -4,8 +4,9 @@ use petgraph::visit::EdgeRef;
 
 use crate::diag::{Code, Finding};
 use crate::model::{Inventory, ServerId};
-use crate::plan::ids::{BatchIx, GroupId, Id, IdVec, SvcIx};
+use crate::plan::ids::{BatchIx, Dim, GroupId, Id, IdVec, SvcIx};
 use crate::plan::problem::Problem;
+use crate::plan::rules::Resource;
 use crate::plan::spec::Plan;
 
 /// Why no schedule exists.
@@ -17,6 +18,16 @@ pub(crate) enum Conflict {
     GroupBreaksR3 { group: GroupId, service: SvcIx },
     /// Dependencies that cannot be ordered (R4, with R3 spreading replicas).
     DependencyDeadlock { services: Vec<SvcIx>, groups: Vec<GroupId> },
+    /// A group alone is more work than one night's crew can handle (R5/R2).
+    GroupTooMuchWork { group: GroupId },
+    /// A group's pins and not_before leave it no night (pinned apart, or pinned too early).
+    Decisions { group: GroupId },
+    /// Groups pinned to one night exceed one of its limits.
+    PinsOverfull { night: BatchIx, dim: Dim, groups: Vec<GroupId> },
+    /// A group pinned to a night before R4 lets it move: (waiting service, dependency).
+    PinFightsR4 { group: GroupId, night: BatchIx, waits: Option<(SvcIx, SvcIx)> },
+    /// The searches found no schedule that keeps these pins (with the other rules).
+    PinsUnmet { groups: Vec<GroupId> },
 }
 
 /// The smallest conflict behind a lower bound that keeps rising: a service moved a few replicas
@@ -195,6 +206,95 @@ pub(crate) fn finding(inv: &Inventory, p: &Problem, plan: &Plan, c: &Conflict) -
                 "set order = \"any\" if the link carries the cross-site traffic, add them to one keep_together group, or raise max_servers / max_units".to_owned(),
             )
         }
+        other => decisions(inv, p, plan, other),
     };
     Finding::new(Code::PlanInfeasible, plan.loc, message).hint(hint)
+}
+
+/// Messages of the conflicts with labour and operator decisions.
+fn decisions(inv: &Inventory, p: &Problem, plan: &Plan, c: &Conflict) -> (String, String) {
+    let group_names = |gs: &[GroupId]| {
+        let m: Vec<ServerId> = gs.iter().flat_map(|&g| p.groups[g].machines.clone()).collect();
+        names(inv, &m)
+    };
+    let pins_of = |g: GroupId| -> String {
+        let grp = &p.groups[g];
+        let pins: Vec<String> = plan
+            .pins
+            .iter()
+            .filter(|x| grp.machines.contains(&x.server))
+            .map(|x| format!("`{}` pinned to night {}", inv.server(x.server).id, x.night))
+            .chain(
+                plan.not_before
+                    .iter()
+                    .filter(|x| grp.machines.contains(&x.server))
+                    .map(|x| format!("`{}` not before night {}", inv.server(x.server).id, x.night)),
+            )
+            .collect();
+        pins.join(", ")
+    };
+    match c {
+        Conflict::GroupTooMuchWork { group } => {
+            let minutes = crate::plan::rules::minutes(inv, plan, &p.groups[*group]);
+            let cap = plan.labour.capacity(plan.window_hours).unwrap_or(0);
+            (
+                format!(
+                    "{} take{} {minutes} person-minutes to move, but a night's crew handles {cap} (R5{})",
+                    group_names(&[*group]),
+                    if p.groups[*group].machines.len() == 1 { "s" } else { "" },
+                    if p.groups[*group].machines.len() > 1 { ", R2" } else { "" }
+                ),
+                "raise crew or window_hours, or set a smaller handling_minutes where it is too high".to_owned(),
+            )
+        }
+        Conflict::Decisions { group } => (
+            format!("{} cannot move in any night: {} (pin, not_before, R2)", group_names(&[*group]), pins_of(*group)),
+            "pin the machines of a host or keep_together group to one night, no earlier than their not_before".to_owned(),
+        ),
+        Conflict::PinsOverfull { night, dim, groups } => {
+            let rule = match p.limits[*dim].what {
+                Resource::Machines | Resource::Units => "R1".to_owned(),
+                Resource::Replicas(s) => format!("R3 for {}", describe(inv, p, s)),
+                Resource::Labour => "R5 labour".to_owned(),
+            };
+            (
+                format!(
+                    "{} are pinned to night {}, more than one night holds (pin vs {rule})",
+                    group_names(groups),
+                    night.number()
+                ),
+                "pin some of them to another night".to_owned(),
+            )
+        }
+        Conflict::PinFightsR4 { group, night, waits } => {
+            let why = match waits {
+                Some((s, t)) => format!(
+                    ": `{}` depends on `{}`, whose replicas cannot be at the destination by then",
+                    inv.service(p.services[*s].id).id,
+                    inv.service(p.services[*t].id).id
+                ),
+                None => String::new(),
+            };
+            (
+                format!(
+                    "{} pinned to night {} cannot move then{why} (pin vs R4)",
+                    group_names(&[*group]),
+                    night.number()
+                ),
+                "pin it later, pin its dependencies earlier, or set order = \"any\"".to_owned(),
+            )
+        }
+        Conflict::PinsUnmet { groups } => (
+            format!(
+                "no plan keeps the operator decisions on {} with the rules R1-R5: {}",
+                group_names(groups),
+                groups.iter().map(|&g| pins_of(g)).collect::<Vec<_>>().join("; ")
+            ),
+            "drop or move a pin (`dcplan plan --explain` without it shows what fits)".to_owned(),
+        ),
+        // Worded in `finding`.
+        Conflict::GroupTooBig { .. } | Conflict::GroupBreaksR3 { .. } | Conflict::DependencyDeadlock { .. } => {
+            ("no plan satisfies the rules".to_owned(), String::new())
+        }
+    }
 }

@@ -94,6 +94,7 @@ fn list_schedule(p: &Problem, order: &[GroupId]) -> Result<Assignment, Conflict>
     let mut b = BatchIx(0);
     while st.left > 0 {
         let mut bin = Load::new(p);
+        st.due(p, order, &mut bin, b);
         loop {
             if st.single_pass(p, order, &mut bin, b) {
                 continue;
@@ -117,7 +118,16 @@ fn list_schedule(p: &Problem, order: &[GroupId]) -> Result<Assignment, Conflict>
                 None => break,
             }
         }
-        if bin.groups == 0 {
+        let late: Vec<GroupId> = p
+            .groups
+            .ids()
+            .filter(|&x| st.batch[x].is_none() && p.domain[x].last.is_some_and(|l| l <= b.0))
+            .collect();
+        if !late.is_empty() {
+            return Err(Conflict::PinsUnmet { groups: late });
+        }
+        let waiting_for_later = p.groups.ids().any(|x| st.batch[x].is_none() && p.domain[x].first > b.0);
+        if bin.groups == 0 && !waiting_for_later {
             return Err(st.stuck(p, order));
         }
         b = b.next();
@@ -161,6 +171,22 @@ impl Fill {
     /// one the same machines carry).
     fn ready(&self, p: &Problem, x: GroupId) -> bool {
         rules::waits_on(p, x, |t| self.across[t] + p.carries(x, t)).is_none()
+    }
+
+    /// Groups pinned to batch `b` go first: nothing else may take their room.
+    fn due(&mut self, p: &Problem, order: &[GroupId], bin: &mut Load, b: BatchIx) {
+        for &x in order {
+            if p.domain[x].last != Some(b.0) || !self.open(p, x, bin, b) {
+                continue;
+            }
+            if self.ready(p, x) {
+                self.place(p, x, b, bin);
+            } else if let Some(set) = self.bundle(p, x, bin, b) {
+                for y in set {
+                    self.place(p, y, b, bin);
+                }
+            }
+        }
     }
 
     /// One pass over the waiting groups, adding each that fits and is ready; true if any was.

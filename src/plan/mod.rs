@@ -47,6 +47,7 @@ pub fn plan(checked: &crate::Checked, plan: Plan) -> Outcome {
         nights: Vec::new(),
         downtime: Vec::new(),
         findings: Vec::new(),
+        windows_available: plan.windows_available(),
         plan,
     };
     let schedule = match solve::solve(&problem) {
@@ -103,6 +104,8 @@ pub fn plan(checked: &crate::Checked, plan: Plan) -> Outcome {
             placements,
             services_down: Vec::new(),
             reasons: Vec::new(),
+            handling_minutes: 0,
+            cost: None,
         };
         for &g in groups {
             let grp = &problem.groups[g];
@@ -110,7 +113,9 @@ pub fn plan(checked: &crate::Checked, plan: Plan) -> Outcome {
             batch.vms.extend(&grp.vms);
             batch.units += grp.units;
             batch.reasons.extend(grp.machines.iter().map(|&m| (m, explanations[g].clone())));
+            batch.handling_minutes += rules::minutes(inv, &outcome.plan, grp);
         }
+        batch.cost = outcome.plan.labour.cost(u64::from(batch.handling_minutes));
         let during = &nights[b].during.state;
         batch.services_down = inv.service_ids().filter(|&s| !service_up(inv, s, during)).collect();
         outcome.batches.push(batch);
@@ -124,6 +129,7 @@ pub fn plan(checked: &crate::Checked, plan: Plan) -> Outcome {
             (down > 0).then_some((s, down))
         })
         .collect();
+    findings.extend(outcome.plan.calendar_findings(nb));
     outcome.findings = findings;
     outcome
 }

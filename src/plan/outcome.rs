@@ -27,6 +27,10 @@ pub struct Batch {
     pub services_down: Vec<ServiceId>,
     /// The rule that put each machine in this batch rather than the one before.
     pub reasons: Vec<(ServerId, Explanation)>,
+    /// Handling person-minutes of its machines (the estimate; R5 when a crew is set).
+    pub handling_minutes: u32,
+    /// Their cost, with the plan's hourly_cost.
+    pub cost: Option<f64>,
 }
 
 /// One state and its BGP findings.
@@ -77,9 +81,21 @@ pub struct Outcome {
     pub downtime: Vec<(ServiceId, u32)>,
     /// Plan-level findings: plan-infeasible, dest-capacity, announcement findings.
     pub findings: Vec<Finding>,
+    /// Windows that start no later than last_window (None: no last_window).
+    pub windows_available: Option<u64>,
 }
 
 impl Outcome {
+    /// Handling person-minutes of the whole move.
+    pub fn total_handling_minutes(&self) -> u64 {
+        self.batches.iter().map(|b| u64::from(b.handling_minutes)).sum()
+    }
+
+    /// Cost of the whole move's handling (None without hourly_cost).
+    pub fn total_cost(&self) -> Option<f64> {
+        self.plan.labour.cost(self.total_handling_minutes())
+    }
+
     /// Every state in order, with its name.
     pub fn states(&self) -> impl Iterator<Item = (StateName, &StateReport)> {
         let nights =

@@ -79,7 +79,7 @@ impl Problem {
                 group_services[g].push((si, c));
             }
         }
-        let (limits, demand) = rules::capacity(plan, &groups, &services, &group_services);
+        let (limits, demand) = rules::capacity(inv, plan, &groups, &services, &group_services);
         let domain = rules::domains(inv, plan, &groups);
         Problem {
             groups,

@@ -37,6 +37,8 @@ pub(crate) enum Resource {
     Units,
     /// R3: replicas of a service in transit.
     Replicas(SvcIx),
+    /// R5: handling person-minutes of the crew.
+    Labour,
 }
 
 /// R1's machines limit.
@@ -55,8 +57,9 @@ pub(crate) struct Limit {
 pub(crate) type Demand = Vec<(Dim, u32)>;
 
 /// The per-batch limits and what each group takes of them: R1 (machines, units) for every
-/// group, R3 for every service with a cap (n > min_up).
+/// group, R3 for every service with a cap (n > min_up), R5 (person-minutes) when a crew is set.
 pub(crate) fn capacity(
+    inv: &Inventory,
     plan: &Plan,
     groups: &IdVec<GroupId, Group>,
     services: &IdVec<SvcIx, Svc>,
@@ -73,15 +76,23 @@ pub(crate) fn capacity(
             dim_of[s] = Some(limits.push(Limit { what: Resource::Replicas(s), cap }));
         }
     }
+    let labour =
+        plan.labour.capacity(plan.window_hours).map(|cap| limits.push(Limit { what: Resource::Labour, cap }));
     let demand = groups
         .enumerate()
         .map(|(g, grp)| {
             let mut d = vec![(machines, grp.machines.len() as u32), (units, grp.units)];
             d.extend(group_services[g].iter().filter_map(|&(s, c)| Some((dim_of[s]?, c))));
+            d.extend(labour.map(|l| (l, minutes(inv, plan, grp))));
             d
         })
         .collect();
     (limits, demand)
+}
+
+/// R5: the handling person-minutes of a group (vms are free).
+pub(crate) fn minutes(inv: &Inventory, plan: &Plan, grp: &Group) -> u32 {
+    grp.machines.iter().map(|&m| plan.labour.minutes(inv.server(m))).fold(0, u32::saturating_add)
 }
 
 /// The batches a group may go to: from `first`, up to `last` when set.
@@ -97,13 +108,42 @@ impl Domain {
     }
 }
 
-/// Each group's domain. Part I has no operator decisions: every batch is open.
+/// Each group's domain: operator pins (`[plan.pin]`, first = last) and earliest nights
+/// (`[plan.not_before]`), over all of the group's machines. A group whose machines are pinned
+/// apart, or pinned before their earliest night, gets `first > last` (no batch at all).
 pub(crate) fn domains(
-    _inv: &Inventory,
-    _plan: &Plan,
+    inv: &Inventory,
+    plan: &Plan,
     groups: &IdVec<GroupId, Group>,
 ) -> IdVec<GroupId, Domain> {
-    IdVec::filled(Domain::default(), groups.len())
+    let mut group_of = vec![None; inv.servers.len()];
+    for (g, grp) in groups.enumerate() {
+        for &m in &grp.machines {
+            group_of[m.ix()] = Some(g);
+        }
+    }
+    let mut out = IdVec::filled(Domain::default(), groups.len());
+    for pin in &plan.pins {
+        if let Some(g) = group_of[pin.server.ix()] {
+            let d: &mut Domain = &mut out[g];
+            let b = pin.night.saturating_sub(1);
+            d.first = d.first.max(b);
+            // Two different pins in one group: the domain becomes empty.
+            d.last = Some(d.last.map_or(b, |l| l.min(b)));
+        }
+    }
+    for nb in &plan.not_before {
+        if let Some(g) = group_of[nb.server.ix()] {
+            out[g].first = out[g].first.max(nb.night.saturating_sub(1));
+        }
+    }
+    out
+}
+
+/// Whether operator decisions may leave a night empty (a machine that may not move before
+/// night k, with too little else to fill the nights before).
+pub(crate) fn gaps_allowed(p: &Problem) -> bool {
+    p.domain.iter().any(|d| d.first > 0)
 }
 
 /// What one batch holds of each limit.
@@ -205,7 +245,7 @@ pub(crate) fn loads(p: &Problem, batch: &IdVec<GroupId, BatchIx>) -> Vec<Load> {
 pub(crate) fn violation(p: &Problem, batch: &IdVec<GroupId, BatchIx>) -> Option<Violation> {
     let loads = loads(p, batch);
     for (b, load) in BatchIx::all(loads.len() as u32).zip(&loads) {
-        if load.groups == 0 {
+        if load.groups == 0 && !gaps_allowed(p) {
             return Some(Violation::Empty { batch: b });
         }
         if let Some(d) = p.limits.ids().find(|&d| load.used(d) > p.limits[d].cap) {
@@ -259,6 +299,25 @@ pub enum Reason {
         /// The batch before (from 1).
         batch: usize,
     },
+    /// R5: the crew of the batch before would have too much to handle with it.
+    Labour {
+        /// The batch before (from 1).
+        batch: usize,
+        /// Person-minutes in it, with this machine.
+        minutes: u32,
+        /// What the crew can handle in a night.
+        capacity: u32,
+    },
+    /// `[plan.pin]`: the operator pinned it to this night (from 1).
+    Pinned {
+        /// The night.
+        night: usize,
+    },
+    /// `[plan.not_before]`: it may not move before this night (from 1).
+    NotBefore {
+        /// The earliest night.
+        night: usize,
+    },
     /// No rule: the objective (less downtime, fewer BGP findings) chose it.
     Objective,
 }
@@ -274,12 +333,17 @@ pub struct Explanation {
 
 impl Resource {
     /// How `--explain` names this limit when group `g` would exceed it in batch `to`.
-    fn reason(self, p: &Problem, load: &Load, g: GroupId, to: BatchIx) -> Reason {
+    fn reason(self, p: &Problem, load: &Load, g: GroupId, to: BatchIx, dim: Dim) -> Reason {
         match self {
             Resource::Machines | Resource::Units => Reason::Full {
                 batch: to.number(),
                 machines: load.used(MACHINES) + p.groups[g].machines.len() as u32,
                 units: load.used(UNITS) + p.groups[g].units,
+            },
+            Resource::Labour => Reason::Labour {
+                batch: to.number(),
+                minutes: load.used(dim) + p.demand[g].iter().find(|x| x.0 == dim).map_or(0, |x| x.1),
+                capacity: p.limits[dim].cap,
             },
             Resource::Replicas(s) => {
                 let svc = &p.services[s];
@@ -312,11 +376,18 @@ pub(crate) fn explain(p: &Problem, batch: &IdVec<GroupId, BatchIx>) -> IdVec<Gro
 
 /// The first rule that fails when group `g` moves to batch `to` instead, the others staying.
 fn why_not(p: &Problem, batch: &IdVec<GroupId, BatchIx>, load: &Load, g: GroupId, to: BatchIx) -> Reason {
-    // Limits first, in their order: R1, then R3 by service.
-    if let Some(d) = load.exceeded(p, g) {
-        return p.limits[d].what.reason(p, load, g, to);
+    // Operator decisions first: they hold whatever the load.
+    let domain = p.domain[g];
+    if !domain.allows(to) {
+        return match domain.last {
+            Some(l) if l == batch[g].0 => Reason::Pinned { night: batch[g].number() },
+            _ => Reason::NotBefore { night: domain.first as usize + 1 },
+        };
     }
-    // A rule restricting single groups (pins) goes here, with its own reason.
+    // Limits, in their order: R1, then R3 by service, then R5.
+    if let Some(d) = load.exceeded(p, g) {
+        return p.limits[d].what.reason(p, load, g, to, d);
+    }
     let at = |x: GroupId| if x == g { to } else { batch[x] };
     let across = |t: SvcIx, by: BatchIx| -> u32 {
         p.services[t].moving.iter().filter(|&&(x, _)| at(x) <= by).map(|x| x.1).sum()

@@ -33,6 +33,8 @@ struct JsonBatch<'a> {
     units: u32,
     placements: Vec<JsonPlacement<'a>>,
     services_down: Vec<&'a str>,
+    handling_minutes: u32,
+    cost: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     explain: Option<Vec<JsonReason<'a>>>,
 }
@@ -56,6 +58,9 @@ struct JsonPlan<'a> {
     to: &'a str,
     lower_bound: u32,
     optimal: bool,
+    windows_available: Option<u64>,
+    total_handling_minutes: u64,
+    total_cost: Option<f64>,
     batches: Vec<JsonBatch<'a>>,
     states: Vec<JsonState<'a>>,
     downtime: Vec<JsonDowntime<'a>>,
@@ -71,6 +76,9 @@ pub fn json(o: &Outcome, inv: &Inventory, sources: &Sources, explain: bool) -> S
         to: &inv.site(o.plan.to).id,
         lower_bound: o.lower_bound,
         optimal: o.optimal,
+        windows_available: o.windows_available,
+        total_handling_minutes: o.total_handling_minutes(),
+        total_cost: o.total_cost().map(cents),
         batches: o
             .batches
             .iter()
@@ -90,6 +98,8 @@ pub fn json(o: &Outcome, inv: &Inventory, sources: &Sources, explain: bool) -> S
                     })
                     .collect(),
                 services_down: b.services_down.iter().map(|&s| inv.service(s).id.as_str()).collect(),
+                handling_minutes: b.handling_minutes,
+                cost: b.cost.map(cents),
                 explain: explain.then(|| {
                     b.reasons
                         .iter()
@@ -121,6 +131,8 @@ struct BatchRow {
     window: String,
     machines: String,
     units: u32,
+    #[tabled(rename = "person-min")]
+    work: u32,
     #[tabled(rename = "services down")]
     services_down: String,
     #[tabled(rename = "BGP warnings")]
@@ -168,6 +180,7 @@ pub fn human(o: &Outcome, inv: &Inventory, sources: &Sources, color: bool, expla
                 window: b.window_start.as_ref().map(window).unwrap_or_default(),
                 machines: machines.join(" "),
                 units: b.units,
+                work: b.handling_minutes,
                 services_down: b
                     .services_down
                     .iter()
@@ -180,6 +193,7 @@ pub fn human(o: &Outcome, inv: &Inventory, sources: &Sources, color: bool, expla
         .collect();
     if !rows.is_empty() {
         out.push_str(&crate::render::tables::table(&rows));
+        out.push_str(&format!("Estimate: {}\n", estimate(o)));
     }
     if explain {
         let rows: Vec<ReasonRow> = o
@@ -237,6 +251,40 @@ pub fn human(o: &Outcome, inv: &Inventory, sources: &Sources, color: bool, expla
     out
 }
 
+/// Money rounded to cents, for JSON.
+fn cents(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// `1,705`: a whole number with thousands separators.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The move's estimate in words: `4 nights, 31 person-hours, 1,705 in labour` (and the windows
+/// left before the lease ends, when it does).
+pub(crate) fn estimate(o: &Outcome) -> String {
+    let nights = o.batches.len();
+    let minutes = o.total_handling_minutes();
+    let hours = (minutes as f64 / 6.0).round() / 10.0;
+    let mut text = format!("{nights} night{}, {hours} person-hours", if nights == 1 { "" } else { "s" });
+    if let Some(cost) = o.total_cost() {
+        text.push_str(&format!(", {} in labour", thousands(cost.round() as u64)));
+    }
+    if let Some(w) = o.windows_available {
+        text.push_str(&format!(" ({w} window{} before the lease ends)", if w == 1 { "" } else { "s" }));
+    }
+    text
+}
+
 /// `before`, `during 2`, `after 2`.
 pub(crate) fn state_name(n: StateName) -> String {
     match n {
@@ -273,6 +321,11 @@ pub(crate) fn reason(inv: &Inventory, e: &Explanation) -> String {
             inv.service(*on).id,
             plural(*need)
         ),
+        Reason::Labour { batch, minutes, capacity } => {
+            format!("R5: kept out of night {batch} by labour: {minutes} of {capacity} person-minutes")
+        }
+        Reason::Pinned { night } => format!("pinned to night {night}"),
+        Reason::NotBefore { night } => format!("not before night {night}"),
         Reason::Objective => "objective: less downtime or fewer BGP findings this way".to_owned(),
     };
     if e.together.is_empty() {
