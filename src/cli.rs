@@ -8,9 +8,15 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(name = "dcplan", version, about, long_about = None)]
 pub(crate) struct Cli {
-    /// The inventory folder (default: ./inventory, searched upwards; else the built-in example).
+    /// The inventory folder. Default: an `inventory/` folder next to the plan file or above it,
+    /// else in the current folder or above it; none found is an error.
     #[arg(long, global = true, value_name = "DIR")]
     pub(crate) inventory: Option<PathBuf>,
+
+    /// Use the example inventory built into dcplan (a hosting collective moving datacenters),
+    /// to try the commands without an inventory of your own.
+    #[arg(long, global = true, conflicts_with = "inventory")]
+    pub(crate) example: bool,
 
     /// When to colour output.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
@@ -79,8 +85,8 @@ pub(crate) enum Command {
     List(ListArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(CompletionsArgs),
-    /// Print the man page (roff) to standard output.
-    Man,
+    /// Print a man page (roff), or write every page into a folder with --out.
+    Man(ManArgs),
     /// Explain a finding code (or list them all).
     Explain(ExplainArgs),
     /// BGP: announcement status, and router config lines from the inventory.
@@ -100,7 +106,7 @@ pub(crate) enum BgpCommand {
 /// `dcplan bgp status`.
 #[derive(Debug, Args)]
 pub(crate) struct BgpStatusArgs {
-    /// Output format (human or json).
+    /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
     pub(crate) format: ReportFormat,
     /// ROA export to add (as for `check`).
@@ -118,8 +124,8 @@ pub(crate) struct BgpRenderArgs {
 /// `dcplan check`.
 #[derive(Debug, Args)]
 pub(crate) struct CheckArgs {
-    /// The inventory folder (same as --inventory).
-    #[arg(value_name = "DIR")]
+    /// The inventory folder (same as --inventory, which it excludes).
+    #[arg(value_name = "DIR", conflicts_with_all = ["inventory", "example"])]
     pub(crate) dir: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = FindingsFormat::Human)]
@@ -137,7 +143,7 @@ pub(crate) struct CheckArgs {
 pub(crate) struct PlanArgs {
     /// The plan file.
     pub(crate) plan: PathBuf,
-    /// Output format (human or json).
+    /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
     pub(crate) format: ReportFormat,
     /// For each machine, the rule that put it in its batch.
@@ -154,6 +160,20 @@ pub(crate) struct CompletionsArgs {
     /// The shell.
     #[arg(value_enum)]
     pub(crate) shell: clap_complete::Shell,
+}
+
+/// `dcplan man`.
+#[derive(Debug, Args)]
+pub(crate) struct ManArgs {
+    /// The subcommand whose page to print (`check`, `bgp status`); none: the main page.
+    #[arg(value_name = "COMMAND")]
+    pub(crate) command: Vec<String>,
+    /// Write the page of dcplan and of every subcommand (dcplan.1, dcplan-check.1, ...) here.
+    #[arg(long, value_name = "DIR", conflicts_with = "command")]
+    pub(crate) out: Option<PathBuf>,
+    /// Replace pages that exist already.
+    #[arg(long, requires = "out")]
+    pub(crate) force: bool,
 }
 
 /// `dcplan runbook`.
@@ -195,7 +215,7 @@ pub(crate) struct ImpactArgs {
     /// Machines (servers or vms) that are off.
     #[arg(required = true, value_name = "MACHINE")]
     pub(crate) machines: Vec<String>,
-    /// Output format (human or json).
+    /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
     pub(crate) format: ReportFormat,
 }
@@ -221,7 +241,7 @@ pub(crate) struct ListArgs {
     /// What to list.
     #[arg(value_enum)]
     pub(crate) what: ListWhat,
-    /// Output format (human or json).
+    /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
     pub(crate) format: ReportFormat,
 }

@@ -2,6 +2,8 @@
 
 use std::collections::VecDeque;
 
+use crate::bgp::State;
+use crate::diag::Finding;
 use crate::model::{Inventory, ServerId, ServiceId};
 
 /// Why a service is down.
@@ -66,6 +68,19 @@ pub(crate) fn impact(inv: &Inventory, off: &[ServerId]) -> Impact {
     // A service down through a dependency is not "degraded" as well.
     out.degraded.retain(|(s, _)| !down[s.ix()]);
     out
+}
+
+/// What the internet sees of our space when `off` are off: the BGP findings of that state that
+/// the inventory as it is does not have already (a router off takes its circuits down).
+pub(crate) fn announcements(checked: &crate::Checked, off: &[ServerId]) -> Vec<Finding> {
+    let inv = &checked.inventory;
+    let engine = checked.engine(&[]);
+    // A vm's addresses are in use while its host is up: announcements follow physical machines.
+    let state = State::from_physical(inv, |s| if off.contains(&s) { None } else { inv.server(s).site });
+    let now = engine.evaluate(&State::current(inv));
+    let key = |f: &Finding| (f.code, f.loc, f.object.clone());
+    let known: Vec<_> = now.iter().map(key).collect();
+    engine.evaluate(&state).into_iter().filter(|f| !known.contains(&key(f))).collect()
 }
 
 #[cfg(test)]

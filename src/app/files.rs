@@ -7,7 +7,8 @@ use std::path::Path;
 use anyhow::{Context, Result};
 
 /// Writes `files` (name, text) into `dir`, each atomically (a temporary file renamed over the
-/// target). Files of an earlier run
+/// target) with the permissions of any new file under the umask (0644 usually; a temporary
+/// file alone would be 0600). Files of an earlier run
 /// that this one does not write again (`ours(name)` but not among `files`) are stale: they are
 /// removed, so that a shorter plan leaves no old night behind.
 ///
@@ -38,8 +39,8 @@ pub(super) fn write_all(
         return Ok(Err(all));
     }
     for (name, text) in files {
-        let mut tmp = tempfile::NamedTempFile::new_in(dir)
-            .with_context(|| format!("cannot write in `{}`", dir.display()))?;
+        let mut tmp =
+            new_file().tempfile_in(dir).with_context(|| format!("cannot write in `{}`", dir.display()))?;
         tmp.write_all(text.as_bytes()).with_context(|| format!("cannot write `{name}`"))?;
         tmp.persist(dir.join(name)).map_err(|e| e.error).with_context(|| format!("cannot write `{name}`"))?;
     }
@@ -47,4 +48,15 @@ pub(super) fn write_all(
         std::fs::remove_file(dir.join(&name)).with_context(|| format!("cannot remove `{name}`"))?;
     }
     Ok(Ok(()))
+}
+
+/// Temporary files created as `File::create` would: mode 0666 before the umask.
+fn new_file() -> tempfile::Builder<'static, 'static> {
+    let mut b = tempfile::Builder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        b.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    b
 }

@@ -2,8 +2,9 @@
 
 use anyhow::Result;
 
-use super::{Ctx, Exit};
+use super::{Ctx, Exit, render_findings};
 use crate::cli::{FindingsFormat, GraphArgs, GraphFormat};
+use crate::diag::Finding;
 
 pub(super) fn run(ctx: &Ctx, a: GraphArgs, out: &mut String) -> Result<Exit> {
     let (c, batch_of) = match &a.plan {
@@ -13,9 +14,17 @@ pub(super) fn run(ctx: &Ctx, a: GraphArgs, out: &mut String) -> Result<Exit> {
             (c, vec![None; n])
         }
         Some(path) => {
-            let Some((c, o)) = super::plan::planned(ctx, path, None, FindingsFormat::Human, out)? else {
+            // Findings go to stderr: stdout is the picture, often redirected into a file.
+            let mut findings = String::new();
+            let planned = super::plan::planned(ctx, path, None, FindingsFormat::Human, &mut findings)?;
+            eprint!("{findings}");
+            let Some((c, o)) = planned else { return Ok(Exit::Findings) };
+            if o.has_errors() {
+                let errors: Vec<Finding> = o.errors().cloned().collect();
+                eprint!("{}", render_findings(FindingsFormat::Human, &errors, &c.sources, ctx.color));
+                eprintln!("error: the plan has errors; no graph drawn");
                 return Ok(Exit::Findings);
-            };
+            }
             let batch_of = o.batch_of(&c.inventory);
             (c, batch_of)
         }

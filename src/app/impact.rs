@@ -17,9 +17,10 @@ pub(super) fn run(ctx: &Ctx, a: ImpactArgs, out: &mut String) -> Result<Exit> {
         machines.push(id);
     }
     let impact = crate::impact::impact(inv, &machines);
+    let bgp = crate::impact::announcements(&c, &machines);
     out.push_str(&match a.format {
-        ReportFormat::Human => crate::render::impact::human(inv, &machines, &impact),
-        ReportFormat::Json => crate::render::impact::json(inv, &machines, &impact),
+        ReportFormat::Human => crate::render::impact::human(inv, &machines, &impact, &bgp),
+        ReportFormat::Json => crate::render::impact::json(&c, &machines, &impact, &bgp),
     });
     Ok(Exit::Clean)
 }

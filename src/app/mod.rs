@@ -4,7 +4,7 @@
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Result;
@@ -12,7 +12,7 @@ use clap::Parser;
 
 use crate::cli::{BgpCommand, Cli, ColorChoice, Command, FindingsFormat};
 use crate::diag::{Finding, Severity};
-use crate::load::{self, Root};
+use crate::load;
 use crate::render::findings as rf;
 use crate::source::Sources;
 
@@ -22,6 +22,7 @@ mod explain;
 mod files;
 mod graph;
 mod impact;
+mod inventory;
 mod list;
 mod man;
 mod plan;
@@ -68,7 +69,10 @@ where
             std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     };
-    let ctx = Ctx { inventory: cli.inventory, color };
+    if let Some(columns) = table_width() {
+        crate::render::tables::fit_width(columns);
+    }
+    let ctx = Ctx { inventory: cli.inventory, example: cli.example, color };
     let mut out = String::new();
     let result = dispatch(&ctx, cli.command, &mut out);
     // Whatever was produced is printed, also before an error (findings, then the reason).
@@ -84,6 +88,21 @@ where
     if print_out(&out) { ExitCode::from(status) } else { ExitCode::from(FATAL) }
 }
 
+/// The width tables must fit: `COLUMNS` when set, else the terminal's when stdout is one;
+/// piped into a file or a program, tables keep their full width.
+fn table_width() -> Option<usize> {
+    let columns =
+        std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse::<usize>().ok()).filter(|&c| c > 0);
+    columns.or_else(|| {
+        let stdout = std::io::stdout();
+        stdout
+            .is_terminal()
+            .then(|| terminal_size::terminal_size_of(&stdout))
+            .flatten()
+            .map(|(w, _)| usize::from(w.0))
+    })
+}
+
 fn dispatch(ctx: &Ctx, command: Command, out: &mut String) -> Result<Exit> {
     match command {
         Command::Check(a) => check::run(ctx, a, out),
@@ -93,7 +112,7 @@ fn dispatch(ctx: &Ctx, command: Command, out: &mut String) -> Result<Exit> {
         Command::Graph(a) => graph::run(ctx, a, out),
         Command::Runbook(a) => runbook::run(ctx, a, out),
         Command::Completions(a) => man::completions(a.shell, out),
-        Command::Man => man::man(out),
+        Command::Man(a) => man::man(a, out),
         Command::Explain(a) => explain::run(a, out),
         Command::Bgp(BgpCommand::Status(a)) => bgp::status(ctx, a, out),
         Command::Bgp(BgpCommand::Render(a)) => bgp::render(ctx, a, out),
@@ -117,33 +136,27 @@ fn print_out(out: &str) -> bool {
 /// What every command shares: the global options.
 pub(crate) struct Ctx {
     inventory: Option<PathBuf>,
+    example: bool,
     color: bool,
 }
 
 impl Ctx {
-    fn root(&self, dir: Option<PathBuf>) -> Root {
-        match dir.or_else(|| self.inventory.clone()) {
-            Some(d) => Root::Disk(d),
-            None => {
-                let r = load::find_default();
-                if matches!(r, Root::Embedded) {
-                    eprintln!(
-                        "note: no inventory/ folder here or above; using the built-in example inventory"
-                    );
-                }
-                r
-            }
-        }
-    }
-
-    /// Loads and checks, with options.
-    fn checked(&self, dir: Option<PathBuf>, options: &crate::Options) -> Result<crate::Checked> {
-        Ok(crate::check_loaded(load::load(self.root(dir))?, options))
+    /// Loads and checks the inventory: `dir` (of `check DIR`) or the global choice, searched
+    /// next to `plan` first when the command reads one.
+    fn checked(
+        &self,
+        dir: Option<PathBuf>,
+        plan: Option<&Path>,
+        options: &crate::Options,
+    ) -> Result<crate::Checked> {
+        let named = dir.or_else(|| self.inventory.clone());
+        let root = inventory::Search { named, example: self.example, plan }.root()?;
+        Ok(crate::check_loaded(load::load(root)?, options))
     }
 
     /// Loads and checks for a command that reads the model: errors are announced, not fatal.
     fn model(&self, options: &crate::Options) -> Result<crate::Checked> {
-        let c = self.checked(None, options)?;
+        let c = self.checked(None, None, options)?;
         if c.findings.iter().any(|f| f.severity == Severity::Error) {
             eprintln!("warning: the inventory has errors (run `dcplan check`); using what loaded");
         }

@@ -37,7 +37,7 @@ pub(super) fn planned(
     format: FindingsFormat,
     out: &mut String,
 ) -> Result<Option<(crate::Checked, Outcome)>> {
-    let mut c = ctx.checked(None, &crate::Options { roas, horizon: None })?;
+    let mut c = ctx.checked(None, Some(path), &crate::Options { roas, horizon: None })?;
     let inventory_errors: Vec<_> =
         c.findings.iter().filter(|f| f.severity == Severity::Error).cloned().collect();
     if !inventory_errors.is_empty() {

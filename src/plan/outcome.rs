@@ -118,6 +118,15 @@ impl Outcome {
             .any(|f| f.severity == Severity::Error)
     }
 
+    /// The findings of severity error: of the plan, and of the states (a `during` state's are
+    /// warnings by then).
+    pub(crate) fn errors(&self) -> impl Iterator<Item = &Finding> {
+        self.findings
+            .iter()
+            .chain(self.states().flat_map(|(_, s)| &s.findings))
+            .filter(|f| f.severity == Severity::Error)
+    }
+
     /// Each machine's batch (from 1), indexed by machine; `None` for machines that stay.
     pub(crate) fn batch_of(&self, inv: &Inventory) -> Vec<Option<usize>> {
         let mut batch_of = vec![None; inv.servers.len()];

@@ -1,10 +1,12 @@
-//! `dcplan impact` output: a table, or the JSON of DESIGN.md section 5.
+//! `dcplan impact` output: a table, or JSON (`docs/json.md`).
 
 use serde::Serialize;
 use tabled::Tabled;
 
+use crate::diag::Finding;
 use crate::impact::{Cause, Impact};
 use crate::model::{Inventory, ServerId};
+use crate::render::findings::{JsonFinding, json_findings};
 
 #[derive(Serialize)]
 struct JsonDown<'a> {
@@ -27,10 +29,13 @@ struct JsonImpact<'a> {
     machines: Vec<&'a str>,
     down: Vec<JsonDown<'a>>,
     degraded: Vec<JsonDegraded<'a>>,
+    /// BGP findings that only this state has (a router off takes its circuits down).
+    bgp: Vec<JsonFinding<'a>>,
 }
 
-/// `{"machines": [...], "down": [...], "degraded": [...]}`.
-pub(crate) fn json(inv: &Inventory, machines: &[ServerId], i: &Impact) -> String {
+/// `{"machines": [...], "down": [...], "degraded": [...], "bgp": [...]}`.
+pub(crate) fn json(c: &crate::Checked, machines: &[ServerId], i: &Impact, bgp: &[Finding]) -> String {
+    let inv = &c.inventory;
     let doc = JsonImpact {
         machines: machines.iter().map(|&m| inv.server(m).id.as_str()).collect(),
         down: i
@@ -55,6 +60,7 @@ pub(crate) fn json(inv: &Inventory, machines: &[ServerId], i: &Impact) -> String
                 replicas: inv.service(s).runs_on.len(),
             })
             .collect(),
+        bgp: json_findings(bgp, &c.sources),
     };
     let mut s = serde_json::to_string_pretty(&doc).expect("impact serializes");
     s.push('\n');
@@ -70,7 +76,7 @@ struct Row {
 }
 
 /// One row per service down or degraded.
-pub(crate) fn human(inv: &Inventory, machines: &[ServerId], i: &Impact) -> String {
+pub(crate) fn human(inv: &Inventory, machines: &[ServerId], i: &Impact, bgp: &[Finding]) -> String {
     let names: Vec<&str> = machines.iter().map(|&m| inv.server(m).id.as_str()).collect();
     let mut rows: Vec<Row> = i
         .down
@@ -110,6 +116,12 @@ pub(crate) fn human(inv: &Inventory, machines: &[ServerId], i: &Impact) -> Strin
     );
     if !rows.is_empty() {
         out.push_str(&crate::render::tables::table(&rows));
+    }
+    if !bgp.is_empty() {
+        out.push_str("\nAnnouncements (what the internet sees of our addresses then):\n");
+        for f in bgp {
+            out.push_str(&format!("{}[{}]: {}\n", f.severity, f.code.name(), f.message));
+        }
     }
     out
 }

@@ -1,7 +1,10 @@
 //! `dcplan list ...`: one row type per listing, printed as a table or as JSON.
 
 use serde::Serialize;
-use tabled::settings::Style;
+use std::sync::OnceLock;
+
+use tabled::settings::peaker::Priority;
+use tabled::settings::{Style, Width};
 use tabled::{Table, Tabled};
 
 use crate::model::Inventory;
@@ -206,9 +209,21 @@ pub(crate) fn circuits(inv: &Inventory) -> Vec<CircuitRow> {
         .collect()
 }
 
-/// Renders rows as a table with a trailing newline.
+/// The width tables must fit, set once by the program from the terminal; unset: no limit.
+/// (A setting of the output device, like colour, so not threaded through every printer.)
+static WIDTH: OnceLock<usize> = OnceLock::new();
+
+/// Makes every table fit `columns` (wrapping the widest cells first).
+pub(crate) fn fit_width(columns: usize) {
+    let _ = WIDTH.set(columns);
+}
+
+/// Renders rows as a table with a trailing newline, fitting the width set by [`fit_width`].
 pub(crate) fn table<T: Tabled>(rows: &[T]) -> String {
     let mut t = Table::new(rows);
     t.with(Style::sharp());
+    if let Some(&columns) = WIDTH.get() {
+        t.with(Width::wrap(columns).priority(Priority::max(true)).keep_words(true));
+    }
     format!("{t}\n")
 }
