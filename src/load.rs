@@ -73,20 +73,6 @@ pub struct Loaded {
     pub findings: Vec<Finding>,
 }
 
-/// Finds the inventory folder: `./inventory`, else `inventory` in the nearest ancestor folder
-/// that has one, else the embedded example.
-pub(crate) fn find_default() -> Root {
-    let Ok(cwd) = std::env::current_dir() else { return Root::Embedded };
-    let mut rel = PathBuf::new();
-    for dir in cwd.ancestors() {
-        if dir.join("inventory").is_dir() {
-            return Root::Disk(rel.join("inventory"));
-        }
-        rel.push("..");
-    }
-    Root::Embedded
-}
-
 /// Loads every `*.toml` under `root` (recursively, sorted by path).
 pub fn load(root: Root) -> Result<Loaded, LoadError> {
     let files = match &root {
