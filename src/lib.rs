@@ -21,6 +21,7 @@ pub mod render;
 pub mod resolve;
 pub mod runbook;
 pub mod source;
+#[cfg(feature = "synth")]
 pub mod synth;
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use crate::plan::Rng;
+use crate::plan::rng::Rng;
 
 /// What to generate.
 #[derive(Clone, Copy, Debug)]
@@ -36,20 +36,24 @@ pub fn generate(spec: Spec) -> Vec<(String, String)> {
     let physical = spec.machines.saturating_sub(spec.vms).max(2);
     // A tenth of the machines already stand at the new site.
     let at_cv = physical / 10;
-    let mut net = String::new();
-    let mut sites = String::new();
-    let mut servers = String::new();
-    let mut vms = String::new();
-    let mut services = String::new();
+    let net = network();
+    let sites = sites(physical, at_cv);
+    let (servers, mut names, hypervisors) = machines(&mut rng, physical, at_cv);
+    let vms = vms(spec.vms, &hypervisors, &mut names);
+    let services = services(&mut rng, spec.services, &names);
+    let mut files = vec![("network.toml".to_owned(), net), ("sites.toml".to_owned(), sites)];
+    files.extend(split("servers", &servers, "[[server]]"));
+    files.extend(split("vms", &vms, "[[server]]"));
+    files.extend(split("services", &services, "[[service]]"));
+    files
+}
 
+/// The organisation, upstreams, prefixes, circuits and ROAs.
+fn network() -> String {
+    let mut net = String::new();
     writeln!(
         net,
         "[org]\nname = \"Synthetic\"\nasn = 64500\n\n[[upstream]]\nid = \"transit-a\"\nasn = 64501\n\n[[upstream]]\nid = \"transit-b\"\nasn = 64502\n"
-    )
-    .ok();
-    writeln!(
-        sites,
-        "[[site]]\nid = \"ids\"\n\n[[site]]\nid = \"cv\"\n\n[[link]]\nsites = [\"ids\", \"cv\"]\n"
     )
     .ok();
     // Addresses: ids hosts in 198.18.0.0/17, cv hosts in 198.18.128.0/17, vms in 198.19.0.0/16;
@@ -76,8 +80,18 @@ pub fn generate(spec: Spec) -> Vec<(String, String)> {
     }
     writeln!(net, "[[roa]]\nprefix = \"198.18.0.0/15\"\nmax_length = 24\nasn = 64500\n").ok();
     writeln!(net, "[[roa]]\nprefix = \"2001:db8:100::/44\"\nmax_length = 48\nasn = 64500\n").ok();
+    net
+}
 
-    // Racks: enough for every machine at PER_RACK per rack, plus empty room at cv.
+/// The two sites, their link, and racks: enough for every machine at PER_RACK per rack, plus
+/// empty room at cv.
+fn sites(physical: usize, at_cv: usize) -> String {
+    let mut sites = String::new();
+    writeln!(
+        sites,
+        "[[site]]\nid = \"ids\"\n\n[[site]]\nid = \"cv\"\n\n[[link]]\nsites = [\"ids\", \"cv\"]\n"
+    )
+    .ok();
     let ids_racks = (physical - at_cv).div_ceil(PER_RACK);
     let cv_racks = physical.div_ceil(PER_RACK) + 2;
     for (site, n) in [("ids", ids_racks), ("cv", cv_racks)] {
@@ -89,9 +103,14 @@ pub fn generate(spec: Spec) -> Vec<(String, String)> {
             .ok();
         }
     }
+    sites
+}
 
-    // Physical machines: two routers, then hypervisors (every 8th), then servers.
-    let mut names = Vec::with_capacity(spec.machines);
+/// Physical machines: two routers, then hypervisors (every 8th), then servers. Returns the
+/// TOML, the machine names, and the hypervisors at ids.
+fn machines(rng: &mut Rng, physical: usize, at_cv: usize) -> (String, Vec<String>, Vec<String>) {
+    let mut servers = String::new();
+    let mut names = Vec::with_capacity(physical);
     let mut hypervisors = Vec::new();
     for i in 0..physical {
         let (site, slot) = if i < physical - at_cv { ("ids", i) } else { ("cv", i - (physical - at_cv)) };
@@ -121,7 +140,13 @@ pub fn generate(spec: Spec) -> Vec<(String, String)> {
         }
         names.push(id);
     }
-    for v in 0..spec.vms {
+    (servers, names, hypervisors)
+}
+
+/// Vms spread over the hypervisors; their names are added to `names`.
+fn vms(count: usize, hypervisors: &[String], names: &mut Vec<String>) -> String {
+    let mut vms = String::new();
+    for v in 0..count {
         if hypervisors.is_empty() {
             break;
         }
@@ -136,12 +161,16 @@ pub fn generate(spec: Spec) -> Vec<(String, String)> {
         .ok();
         names.push(id);
     }
+    vms
+}
 
-    // Services: mostly single-replica, some pairs and triples; dependencies only on
-    // earlier services (a DAG), drawn from the first tenth so a few services are central.
+/// Services: mostly single-replica, some pairs and triples; dependencies only on earlier
+/// services (a DAG), drawn from the first tenth so a few services are central.
+fn services(rng: &mut Rng, count: usize, names: &[String]) -> String {
+    let mut services = String::new();
     let crit = ["low", "normal", "high"];
     let mut next_machine = 2;
-    for s in 0..spec.services {
+    for s in 0..count {
         let replicas = match rng.below(10) {
             0..=5 => 1,
             6..=8 => 2,
@@ -163,7 +192,7 @@ pub fn generate(spec: Spec) -> Vec<(String, String)> {
         let mut deps = Vec::new();
         if s > 0 {
             for _ in 0..rng.below(3) {
-                let d = rng.below(s.min(spec.services / 10 + 1));
+                let d = rng.below(s.min(count / 10 + 1));
                 if !deps.contains(&d) {
                     deps.push(d);
                 }
@@ -180,12 +209,7 @@ pub fn generate(spec: Spec) -> Vec<(String, String)> {
         )
         .ok();
     }
-
-    let mut files = vec![("network.toml".to_owned(), net), ("sites.toml".to_owned(), sites)];
-    files.extend(split("servers", &servers, "[[server]]"));
-    files.extend(split("vms", &vms, "[[server]]"));
-    files.extend(split("services", &services, "[[service]]"));
-    files
+    services
 }
 
 /// [`generate`] as the (name, bytes) pairs that [`crate::load::load_files`] takes.

@@ -1,12 +1,12 @@
-//! The move planner: batches under the rules R1-R4 ([`rules`]), destination placement, the
+//! The move planner: batches under the rules R1-R4 (`rules`), destination placement, the
 //! proven lower bound, and the BGP check of every state.
 //!
 //! Codes raised here: plan-infeasible, dest-capacity; the BGP codes per state come from
 //! [`crate::bgp`], downgraded to warnings in the `during k` states.
 //!
-//! Layout: [`problem`] (groups, services, limits), [`rules`] (each rule once), `bound` (lower
+//! Layout: `problem` (groups, services, limits), `rules` (each rule once), `bound` (lower
 //! bound), `heuristic` and `exact` (the two searches), `solve` (which runs when), `conflict`
-//! (why no plan exists), `tune` (the BGP objective), [`outcome`] (the answer).
+//! (why no plan exists), `tune` (the BGP objective), `outcome` (the answer).
 
 mod bound;
 pub mod calendar;
@@ -14,21 +14,20 @@ mod conflict;
 mod exact;
 mod heuristic;
 mod ids;
-pub mod outcome;
-pub mod place;
+mod outcome;
+pub(crate) mod place;
 pub(crate) mod problem;
-mod rng;
-pub mod rules;
+pub(crate) mod rng;
+pub(crate) mod rules;
 mod solve;
 pub mod spec;
 mod tune;
-
-pub(crate) use rng::Rng;
 
 use crate::bgp::{Engine, State};
 use crate::model::{Inventory, ServerId, ServiceId};
 use ids::{BatchIx, GroupId, IdVec};
 pub use outcome::{Batch, NightStates, Outcome, StateName, StateReport};
+pub use place::Placement;
 use problem::Problem;
 pub use rules::{Explanation, Reason};
 use spec::Plan;

@@ -69,10 +69,13 @@ fn services_of(inv: &Inventory) -> Vec<Vec<usize>> {
     out
 }
 
-/// Places `machines` (in batch order) at the plan's destination. Machines that fit nowhere get
-/// a dest-capacity finding.
-pub fn place(inv: &Inventory, plan: &Plan, machines: &[(ServerId, usize)]) -> (Vec<Placement>, Vec<Finding>) {
-    let svcs = services_of(inv);
+/// The destination racks with what already stands in them (machines that do not move).
+fn racks(
+    inv: &Inventory,
+    plan: &Plan,
+    machines: &[(ServerId, usize)],
+    svcs: &[Vec<usize>],
+) -> Vec<RackState> {
     let mut racks: Vec<RackState> = inv
         .racks
         .iter()
@@ -101,6 +104,18 @@ pub fn place(inv: &Inventory, plan: &Plan, machines: &[(ServerId, usize)]) -> (V
             rs.services.extend(&svcs[s.ix()]);
         }
     }
+    racks
+}
+
+/// Places `machines` (in batch order) at the plan's destination. Machines that fit nowhere get
+/// a dest-capacity finding.
+pub(crate) fn place(
+    inv: &Inventory,
+    plan: &Plan,
+    machines: &[(ServerId, usize)],
+) -> (Vec<Placement>, Vec<Finding>) {
+    let svcs = services_of(inv);
+    let mut racks = racks(inv, plan, machines, &svcs);
     let mut findings = Vec::new();
     let needed: u64 = machines.iter().map(|&(s, _)| u64::from(inv.server(s).height)).sum();
     let free: u64 = racks.iter().map(|r| r.free.iter().filter(|&&f| f).count() as u64).sum();

@@ -6,6 +6,6 @@ pub mod docs;
 pub(crate) mod findings;
 pub(crate) mod graph;
 pub(crate) mod impact;
-pub mod plan;
-pub mod runbook;
+pub(crate) mod plan;
+pub(crate) mod runbook;
 pub(crate) mod tables;

@@ -68,7 +68,7 @@ struct JsonPlan<'a> {
 }
 
 /// The plan as JSON; `explain` adds each machine's reason to its batch.
-pub fn json(o: &Outcome, inv: &Inventory, sources: &Sources, explain: bool) -> String {
+pub(crate) fn json(o: &Outcome, inv: &Inventory, sources: &Sources, explain: bool) -> String {
     let sid = |s: crate::model::ServerId| inv.server(s).id.as_str();
     let doc = JsonPlan {
         plan: &o.plan.name,
@@ -156,7 +156,7 @@ struct DowntimeRow {
 }
 
 /// Tables for people, then the findings of every state that has any.
-pub fn human(o: &Outcome, inv: &Inventory, sources: &Sources, color: bool, explain: bool) -> String {
+pub(crate) fn human(o: &Outcome, inv: &Inventory, sources: &Sources, color: bool, explain: bool) -> String {
     let mut out = format!("{} ({} -> {})\n", o.plan.name, inv.site(o.plan.from).id, inv.site(o.plan.to).id);
     if !o.batches.is_empty() || o.findings.iter().all(|f| f.code != crate::diag::Code::PlanInfeasible) {
         out.push_str(&format!(

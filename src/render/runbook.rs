@@ -9,7 +9,7 @@ use crate::plan::{Batch, Outcome};
 use crate::runbook::Night;
 
 /// File name of night `k`: `batch-01.md`.
-pub fn batch_file(k: usize) -> String {
+pub(crate) fn batch_file(k: usize) -> String {
     format!("batch-{k:02}.md")
 }
 
@@ -36,7 +36,7 @@ fn cell(s: &str) -> String {
 }
 
 /// `README.md`: nights, downtime, BGP windows, and a Mermaid diagram of the nights.
-pub fn overview(inv: &Inventory, o: &Outcome) -> String {
+pub(crate) fn overview(inv: &Inventory, o: &Outcome) -> String {
     let mut out = String::new();
     let (from, to) = (&inv.site(o.plan.from).id, &inv.site(o.plan.to).id);
     writeln!(out, "# Runbook: {}\n", o.plan.name).ok();
@@ -109,7 +109,7 @@ pub fn overview(inv: &Inventory, o: &Outcome) -> String {
 }
 
 /// `batch-NN.md`: one night, from pre-checks to rollback.
-pub fn night(inv: &Inventory, o: &Outcome, b: &Batch, n: &Night) -> String {
+pub(crate) fn night(inv: &Inventory, o: &Outcome, b: &Batch, n: &Night) -> String {
     let mut out = String::new();
     let h = o.plan.window_hours;
     let (start, end) = window(o, b);
@@ -122,7 +122,16 @@ pub fn night(inv: &Inventory, o: &Outcome, b: &Batch, n: &Night) -> String {
         b.handling_minutes
     )
     .ok();
+    criteria(&mut out, inv, b, h);
+    prechecks(&mut out, inv, o, b);
+    notify(&mut out, inv, n);
+    orders_and_transport(&mut out, inv, b, n);
+    checks_and_rollback(&mut out, inv, n, h);
+    out
+}
 
+/// Success criteria and the go/no-go checkpoints.
+fn criteria(out: &mut String, inv: &Inventory, b: &Batch, h: u32) {
     out.push_str("## Success criteria and go/no-go\n\n");
     if b.services_down.is_empty() {
         out.push_str(
@@ -147,7 +156,10 @@ pub fn night(inv: &Inventory, o: &Outcome, b: &Batch, n: &Night) -> String {
         h.saturating_sub(1).max(1)
     )
     .ok();
+}
 
+/// What must be ready before the night.
+fn prechecks(out: &mut String, inv: &Inventory, o: &Outcome, b: &Batch) {
     out.push_str("## Pre-checks\n\n");
     writeln!(
         out,
@@ -176,7 +188,10 @@ pub fn night(inv: &Inventory, o: &Outcome, b: &Batch, n: &Night) -> String {
             writeln!(out, "  - `{}`: {}", f.code, f.message).ok();
         }
     }
+}
 
+/// Who to tell, and why.
+fn notify(out: &mut String, inv: &Inventory, n: &Night) {
     out.push_str("\n## Notify\n\n");
     if n.notify.is_empty() {
         out.push_str("Nobody: no service goes down.\n");
@@ -194,7 +209,10 @@ pub fn night(inv: &Inventory, o: &Outcome, b: &Batch, n: &Night) -> String {
                 .ok();
         }
     }
+}
 
+/// Shutdown order, the label and transport checklist, and the power-on order.
+fn orders_and_transport(out: &mut String, inv: &Inventory, b: &Batch, n: &Night) {
     out.push_str("\n## Shutdown order (dependents first)\n\n");
     for (i, &s) in n.shutdown.iter().enumerate() {
         writeln!(out, "{}. [ ] `{}`{}", i + 1, inv.server(s).id, carried(inv, s)).ok();
@@ -233,7 +251,10 @@ pub fn night(inv: &Inventory, o: &Outcome, b: &Batch, n: &Night) -> String {
     for (i, &s) in n.power_on.iter().enumerate() {
         writeln!(out, "{}. [ ] `{}`{}", i + 1, inv.server(s).id, carried(inv, s)).ok();
     }
+}
 
+/// The checks per service, then how to roll back.
+fn checks_and_rollback(out: &mut String, inv: &Inventory, n: &Night, h: u32) {
     out.push_str("\n## Checks\n\n");
     for &s in &n.checks {
         let svc = inv.service(s);
@@ -252,7 +273,6 @@ pub fn night(inv: &Inventory, o: &Outcome, b: &Batch, n: &Night) -> String {
     .ok();
     writeln!(out, "- Point of no return: the van leaving the old site (T+{} h). Before it, roll back; after it, roll forward at the destination.", h.div_ceil(3)).ok();
     out.push_str("- Steps back: re-rack each machine at its `from` position, power on in the power-on order above, restore DNS TTLs, run the checks, tell the people notified.\n");
-    out
 }
 
 /// ` (runs dns, ldap)` for a machine that runs services.
