@@ -81,6 +81,9 @@ pub(crate) enum Command {
     Graph(GraphArgs),
     /// Write the move-night runbooks (Markdown) of a plan.
     Runbook(RunbookArgs),
+    /// Record that a night happened: its machines' site/rack/unit in the inventory files, and
+    /// the plan file advanced to the next night (comments and layout kept).
+    Move(MoveArgs),
     /// Print the inventory as tables.
     List(ListArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
@@ -187,6 +190,23 @@ pub(crate) struct RunbookArgs {
     /// Replace runbook files that exist already.
     #[arg(long)]
     pub(crate) force: bool,
+}
+
+/// `dcplan move`.
+#[derive(Debug, Args)]
+pub(crate) struct MoveArgs {
+    /// The plan file (advanced in place: first_window, pins, not_before).
+    pub(crate) plan: PathBuf,
+    /// The night that happened (from 1).
+    #[arg(long, value_name = "K", value_parser = clap::value_parser!(u32).range(1..))]
+    pub(crate) batch: u32,
+    /// The plan JSON the crew followed that night (`dcplan plan --format json`); without it,
+    /// the plan as computed now.
+    #[arg(long, value_name = "PLAN.json")]
+    pub(crate) executed: Option<PathBuf>,
+    /// Print the changes as a unified diff; write nothing.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
 }
 
 /// Graph output format.

@@ -25,6 +25,7 @@ mod impact;
 mod inventory;
 mod list;
 mod man;
+mod moved;
 mod plan;
 mod runbook;
 
@@ -111,6 +112,7 @@ fn dispatch(ctx: &Ctx, command: Command, out: &mut String) -> Result<Exit> {
         Command::Impact(a) => impact::run(ctx, a, out),
         Command::Graph(a) => graph::run(ctx, a, out),
         Command::Runbook(a) => runbook::run(ctx, a, out),
+        Command::Move(a) => moved::run(ctx, a, out),
         Command::Completions(a) => man::completions(a.shell, out),
         Command::Man(a) => man::man(a, out),
         Command::Explain(a) => explain::run(a, out),

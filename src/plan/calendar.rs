@@ -13,24 +13,29 @@ use jiff::{Span, Timestamp};
 
 /// A window start with the UTC offset it is printed in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Window {
+pub(crate) struct Window {
     /// The instant.
-    pub start: Timestamp,
+    pub(crate) start: Timestamp,
     /// The offset in force at that instant (where the windows keep their local time).
-    pub offset: Offset,
+    pub(crate) offset: Offset,
 }
 
 impl Window {
     /// `2026-05-02T22:00:00-04:00`.
-    pub fn format(self) -> String {
+    pub(crate) fn format(self) -> String {
         self.start
             .to_zoned_datetime(TimeZone::fixed(self.offset))
             .strftime("%Y-%m-%dT%H:%M:%S%:z")
             .to_string()
     }
 
+    /// The local start date (in the window's own offset).
+    pub(crate) fn date(self) -> Date {
+        self.start.to_zoned_datetime(TimeZone::fixed(self.offset)).date()
+    }
+
     /// This window plus `hours`, in the same offset (saturating at the end of time).
-    pub fn plus_hours(self, hours: i64) -> Window {
+    pub(crate) fn plus_hours(self, hours: i64) -> Window {
         let start = Span::new()
             .try_hours(hours)
             .ok()
@@ -38,20 +43,15 @@ impl Window {
             .unwrap_or(self.start);
         Window { start, ..self }
     }
-
-    /// The local start date (in the window's own offset).
-    pub fn date(self) -> Date {
-        self.start.to_zoned_datetime(TimeZone::fixed(self.offset)).date()
-    }
 }
 
 /// A window would start after the last date the calendar can represent (9999-12-31).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Overflow;
+pub(crate) struct Overflow;
 
 /// The windows of a plan.
 #[derive(Clone, Debug)]
-pub struct Calendar {
+pub(crate) struct Calendar {
     /// Local date and time of the first window.
     first: DateTime,
     /// Where windows keep their local time: the named zone, or the first window's fixed offset.
@@ -67,7 +67,7 @@ pub struct Calendar {
 impl Calendar {
     /// The calendar from its parts: `first` as written, `tz` the plan's time zone (None: keep
     /// `first`'s offset), `blackout` local dates without a window.
-    pub fn new(
+    pub(crate) fn new(
         first: Window,
         tz: Option<TimeZone>,
         every_days: u32,
@@ -114,12 +114,12 @@ impl Calendar {
     }
 
     /// The window of night `k` (from 1), whether or not it is before `last_window`.
-    pub fn window(&self, k: usize) -> Result<Window, Overflow> {
+    pub(crate) fn window(&self, k: usize) -> Result<Window, Overflow> {
         self.raw(self.raw_index(k))
     }
 
     /// How many windows start no later than `last_window` (None: no last window).
-    pub fn available(&self) -> Option<u64> {
+    pub(crate) fn available(&self) -> Option<u64> {
         let last = self.last?;
         let first = self.raw(0).ok()?;
         if first.start > last {
@@ -140,7 +140,7 @@ impl Calendar {
     }
 
     /// The first night whose window starts on or after local date `d` (for `not_before`).
-    pub fn night_on_or_after(&self, d: Date) -> usize {
+    pub(crate) fn night_on_or_after(&self, d: Date) -> usize {
         let days = days_between(self.first.date(), d).max(0);
         let every = i64::from(self.every_days);
         let i = ((days + every - 1) / every) as u64;
@@ -149,7 +149,7 @@ impl Calendar {
     }
 
     /// The local date of the first window.
-    pub fn first_date(&self) -> Date {
+    pub(crate) fn first_date(&self) -> Date {
         self.first.date()
     }
 }
@@ -161,7 +161,7 @@ fn days_between(a: Date, b: Date) -> i64 {
 
 /// Parses a window start: an RFC 3339 date-time (`2026-05-02T22:00:00-04:00`, `...Z`), or a
 /// local date-time when `tz` is given (then read in that zone).
-pub fn parse_window(text: &str, tz: Option<&TimeZone>) -> Option<Window> {
+pub(crate) fn parse_window(text: &str, tz: Option<&TimeZone>) -> Option<Window> {
     let pieces = jiff::fmt::temporal::Pieces::parse(text).ok()?;
     let time = pieces.time()?;
     let local = pieces.date().to_datetime(time);
@@ -174,7 +174,7 @@ pub fn parse_window(text: &str, tz: Option<&TimeZone>) -> Option<Window> {
 }
 
 /// Parses a `YYYY-MM-DD` date.
-pub fn parse_date(text: &str) -> Option<Date> {
+pub(crate) fn parse_date(text: &str) -> Option<Date> {
     Date::strptime("%Y-%m-%d", text).ok()
 }
 

@@ -8,8 +8,9 @@
 //! bound), `heuristic` and `exact` (the two searches), `solve` (which runs when), `conflict`
 //! (why no plan exists), `tune` (the BGP objective), `outcome` (the answer).
 
+pub(crate) mod advance;
 mod bound;
-pub mod calendar;
+pub(crate) mod calendar;
 mod conflict;
 mod exact;
 mod heuristic;

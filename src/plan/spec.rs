@@ -6,7 +6,7 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use toml::Spanned;
 
-pub use super::calendar::Window;
+pub(crate) use super::calendar::Window;
 use super::calendar::{self, Calendar};
 use crate::diag::{Code, FileId, Finding, Loc, did_you_mean};
 use crate::model::{Inventory, Kind, RackId, Server, ServerId, SiteId};
@@ -33,21 +33,21 @@ pub enum Order {
 
 /// Labour: R5 and the estimate.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Labour {
+pub(crate) struct Labour {
     /// People per night; R5 applies only when set.
-    pub crew: Option<u32>,
+    pub(crate) crew: Option<u32>,
     /// Person-minutes per machine.
-    pub handling_minutes: u32,
+    pub(crate) handling_minutes: u32,
     /// Added per unit above 1.
-    pub handling_minutes_per_unit: u32,
+    pub(crate) handling_minutes_per_unit: u32,
     /// Cost of a person-hour.
-    pub hourly_cost: Option<f64>,
+    pub(crate) hourly_cost: Option<f64>,
 }
 
 impl Labour {
     /// Person-minutes to move one physical machine: its own figure, or the plan's per machine
     /// plus per unit above 1. Vms are free (they ride with their host).
-    pub fn minutes(&self, s: &Server) -> u32 {
+    pub(crate) fn minutes(&self, s: &Server) -> u32 {
         if s.is_vm() {
             return 0;
         }
@@ -58,47 +58,47 @@ impl Labour {
     }
 
     /// R5: person-minutes one night may hold (None: no crew set, no limit).
-    pub fn capacity(&self, window_hours: u32) -> Option<u32> {
+    pub(crate) fn capacity(&self, window_hours: u32) -> Option<u32> {
         self.crew.map(|c| c.saturating_mul(window_hours).saturating_mul(60))
     }
 
     /// The cost of `minutes` person-minutes (None without hourly_cost).
-    pub fn cost(&self, minutes: u64) -> Option<f64> {
+    pub(crate) fn cost(&self, minutes: u64) -> Option<f64> {
         self.hourly_cost.map(|h| h * minutes as f64 / 60.0)
     }
 }
 
 /// `[plan.pin]`: a machine that must move in a given night.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Pin {
+pub(crate) struct Pin {
     /// The physical machine.
-    pub server: ServerId,
+    pub(crate) server: ServerId,
     /// Its night, from 1.
-    pub night: u32,
+    pub(crate) night: u32,
     /// The value in the plan file.
-    pub loc: Loc,
+    pub(crate) loc: Loc,
 }
 
 /// `[plan.not_before]`: a machine that may not move before a night.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct NotBefore {
+pub(crate) struct NotBefore {
     /// The physical machine.
-    pub server: ServerId,
+    pub(crate) server: ServerId,
     /// The earliest night, from 1 (a date resolved on the calendar).
-    pub night: u32,
+    pub(crate) night: u32,
     /// The date as written, when one was.
-    pub date: Option<Date>,
+    pub(crate) date: Option<Date>,
     /// The value in the plan file.
-    pub loc: Loc,
+    pub(crate) loc: Loc,
 }
 
 /// Where the calendar fields were written, for plan-level findings.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct CalendarLocs {
+pub(crate) struct CalendarLocs {
     /// `every_days = ...` (or `first_window` when every_days is the default).
-    pub every_days: Option<Loc>,
+    pub(crate) every_days: Option<Loc>,
     /// `last_window = ...`.
-    pub last_window: Option<Loc>,
+    pub(crate) last_window: Option<Loc>,
 }
 
 /// A validated plan.
@@ -120,20 +120,18 @@ pub struct Plan {
     pub keep_together: Vec<Vec<ServerId>>,
     /// Temporary links during the move.
     pub links: Vec<Vec<SiteId>>,
-    /// Start of batch 1's window.
-    pub first_window: Option<Window>,
     /// Days between windows.
     pub every_days: u32,
     /// Length of a window.
     pub window_hours: u32,
     /// The windows (None without first_window).
-    pub calendar: Option<Calendar>,
+    pub(crate) calendar: Option<Calendar>,
     /// Crew and handling figures.
-    pub labour: Labour,
+    pub(crate) labour: Labour,
     /// Machines pinned to a night, by server.
-    pub pins: Vec<Pin>,
+    pub(crate) pins: Vec<Pin>,
     /// Machines with an earliest night, by server.
-    pub not_before: Vec<NotBefore>,
+    pub(crate) not_before: Vec<NotBefore>,
     /// R4 or not.
     pub order: Order,
     /// Preferred destination rack per source rack.
@@ -141,23 +139,23 @@ pub struct Plan {
     /// The `[plan]` table.
     pub loc: Loc,
     /// Calendar field locations.
-    pub calendar_locs: CalendarLocs,
+    pub(crate) calendar_locs: CalendarLocs,
 }
 
 impl Plan {
     /// The window of batch `k` (from 1): None without first_window, or past the year 9999
     /// ([`Plan::calendar_findings`] reports that).
-    pub fn window(&self, k: usize) -> Option<Window> {
+    pub(crate) fn window(&self, k: usize) -> Option<Window> {
         self.calendar.as_ref().and_then(|c| c.window(k).ok())
     }
 
     /// Windows that start no later than last_window (None: no last_window).
-    pub fn windows_available(&self) -> Option<u64> {
+    pub(crate) fn windows_available(&self) -> Option<u64> {
         self.calendar.as_ref().and_then(Calendar::available)
     }
 
     /// Whether machine `s` moves under this plan: physical, at `from`, not staying.
-    pub fn moves(&self, inv: &Inventory, s: ServerId) -> bool {
+    pub(crate) fn moves(&self, inv: &Inventory, s: ServerId) -> bool {
         let sv = inv.server(s);
         !sv.is_vm() && sv.site == Some(self.from) && !self.stay.contains(&s)
     }
@@ -165,7 +163,7 @@ impl Plan {
     /// The calendar's findings for a plan of `batches` nights: `plan-deadline` when more nights
     /// are needed than windows start before last_window; `invalid-value` when a needed window
     /// falls past the year 9999.
-    pub fn calendar_findings(&self, batches: usize) -> Vec<Finding> {
+    pub(crate) fn calendar_findings(&self, batches: usize) -> Vec<Finding> {
         let Some(cal) = &self.calendar else { return Vec::new() };
         if batches == 0 {
             return Vec::new();
@@ -328,7 +326,7 @@ pub fn load(file: FileId, sources: &Sources, inv: &Inventory) -> (Option<Plan>, 
     let stay: Vec<ServerId> = p.stay.iter().filter_map(|s| cx.physical("stay", s)).collect();
     let (keep_together, links) = groups(&mut cx, &p);
     let every_days = p.every_days.as_ref().map_or(7, |v| cx.positive("every_days", v));
-    let (calendar, first_window, calendar_locs) = calendar_of(&mut cx, &p, every_days);
+    let (calendar, calendar_locs) = calendar_of(&mut cx, &p, every_days);
     let order = match p.order.as_ref().map(|o| o.get_ref().as_str()) {
         None | Some("dependencies-first") => Order::DependenciesFirst,
         Some("any") => Order::Any,
@@ -350,7 +348,6 @@ pub fn load(file: FileId, sources: &Sources, inv: &Inventory) -> (Option<Plan>, 
         stay,
         keep_together,
         links,
-        first_window,
         every_days,
         window_hours: p.window_hours.as_ref().map_or(6, |v| cx.ranged("window_hours", v, 1, 24 * 366)),
         calendar,
@@ -412,11 +409,7 @@ fn window_field(
 }
 
 /// time_zone, first_window, blackout, last_window: the calendar of windows.
-fn calendar_of(
-    cx: &mut Ctx<'_>,
-    p: &RawPlan,
-    every_days: u32,
-) -> (Option<Calendar>, Option<Window>, CalendarLocs) {
+fn calendar_of(cx: &mut Ctx<'_>, p: &RawPlan, every_days: u32) -> (Option<Calendar>, CalendarLocs) {
     let tz = p.time_zone.as_ref().and_then(|name| match TimeZone::get(name.get_ref()) {
         Ok(tz) => Some(tz),
         Err(_) => {
@@ -467,7 +460,7 @@ fn calendar_of(
                 }
             }
         }
-        return (None, None, locs);
+        return (None, locs);
     };
     if let (Some(l), Some(v)) = (last, &p.last_window)
         && l.start < first.start
@@ -475,7 +468,7 @@ fn calendar_of(
         let at = cx.loc(v);
         cx.invalid(at, "last_window is before first_window", None);
     }
-    (Some(Calendar::new(first, tz, every_days, &blackout, last.map(|l| l.start))), Some(first), locs)
+    (Some(Calendar::new(first, tz, every_days, &blackout, last.map(|l| l.start))), locs)
 }
 
 /// crew, handling minutes and cost.

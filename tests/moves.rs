@@ -1,0 +1,135 @@
+//! `dcplan move` end to end on random small moves: `--dry-run` writes nothing; after recording
+//! night 1, `check` passes and `plan` needs no more nights than the rest of the old plan.
+
+#![allow(clippy::unwrap_used)]
+
+use std::path::Path;
+use std::process::Command;
+
+use proptest::prelude::*;
+
+/// A random move: machine heights, services (replicas, min_up, a dependency on an earlier
+/// one), limits, a crew, a pin and a not_before.
+#[derive(Clone, Debug)]
+struct Case {
+    heights: Vec<u32>,
+    services: Vec<(Vec<usize>, u32, Option<usize>)>,
+    max_servers: u32,
+    crew: Option<u32>,
+    pin: Option<(usize, u32)>,
+    not_before: Option<(usize, u32)>,
+}
+
+fn case() -> impl Strategy<Value = Case> {
+    (2usize..=7).prop_flat_map(|n| {
+        (
+            proptest::collection::vec(1u32..=3, n),
+            proptest::collection::vec(
+                (proptest::collection::vec(0..n, 1..=3), 1u32..=2, proptest::option::of(0usize..4)),
+                0..4,
+            ),
+            1u32..=3,
+            proptest::option::of(1u32..=2),
+            proptest::option::weighted(0.4, (0..n, 1u32..=3)),
+            proptest::option::weighted(0.4, (0..n, 1u32..=3)),
+        )
+            .prop_map(|(heights, services, max_servers, crew, pin, not_before)| Case {
+                heights,
+                services,
+                max_servers,
+                crew,
+                pin,
+                not_before,
+            })
+    })
+}
+
+fn write(dir: &Path, c: &Case) {
+    let mut inv = String::from(
+        "# generated\n[org]\nasn = 64500\n[[site]]\nid = \"old\"\n[[site]]\nid = \"new\"\n\
+         [[rack]]\nid = \"o1\"\nsite = \"old\"\nunits = 42\n[[rack]]\nid = \"n1\"\nsite = \"new\"\nunits = 42\n",
+    );
+    let mut unit = 1;
+    for (i, h) in c.heights.iter().enumerate() {
+        inv += &format!(
+            "[[server]]\nid = \"m{i}\"  # machine {i}\nsite = \"old\"\nrack = \"o1\"\nunit = {unit}\nheight = {h}\n"
+        );
+        unit += h;
+    }
+    for (i, (runs, min_up, dep)) in c.services.iter().enumerate() {
+        let mut r: Vec<usize> = runs.clone();
+        r.sort_unstable();
+        r.dedup();
+        let dep = dep.filter(|&d| d < i).map(|d| format!("\"s{d}\"")).unwrap_or_default();
+        inv += &format!(
+            "[[service]]\nid = \"s{i}\"\nruns_on = [{}]\nmin_up = {}\ndepends_on = [{dep}]\n",
+            r.iter().map(|x| format!("\"m{x}\"")).collect::<Vec<_>>().join(", "),
+            (*min_up).min(r.len() as u32)
+        );
+    }
+    std::fs::create_dir_all(dir.join("inventory")).unwrap();
+    std::fs::write(dir.join("inventory/inv.toml"), inv).unwrap();
+    let mut plan = format!(
+        "[plan]\nname = \"p\"\nfrom = \"old\"\nto = \"new\"\nmax_servers = {}\nmax_units = 6\nwindow_hours = 1\n\
+         first_window = 2026-12-03T22:00:00-05:00\nblackout = [\"2026-12-10\"]\n",
+        c.max_servers
+    );
+    if let Some(crew) = c.crew {
+        plan += &format!("crew = {crew}\nhandling_minutes = 20\nhandling_minutes_per_unit = 10\n");
+    }
+    if let Some((m, k)) = c.pin {
+        plan += &format!("[plan.pin]\nm{m} = {k}\n");
+    }
+    if let Some((m, k)) = c.not_before {
+        plan += &format!("[plan.not_before]\nm{m} = {k}\n");
+    }
+    std::fs::write(dir.join("plan.toml"), plan).unwrap();
+}
+
+fn dcplan(dir: &Path, args: &[&str]) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_dcplan")).args(args).current_dir(dir).output().unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Nights of the plan in `dir`, None when it has errors.
+fn nights(dir: &Path) -> Option<usize> {
+    let (code, json) = dcplan(dir, &["plan", "plan.toml", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).ok()?;
+    (code == 0).then(|| v["batches"].as_array().map_or(0, Vec::len))
+}
+
+fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| (e.path().display().to_string(), std::fs::read(e.path()).unwrap()))
+        .collect();
+    files.sort();
+    files
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 40, ..ProptestConfig::default() })]
+
+    #[test]
+    fn move_then_plan_needs_no_more_nights(c in case()) {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        write(dir, &c);
+        let Some(before) = nights(dir) else { return Ok(()) };
+        let files = snapshot(dir);
+        let (code, _diff) = dcplan(dir, &["move", "plan.toml", "--batch", "1", "--dry-run"]);
+        prop_assert_eq!(code, 0);
+        prop_assert!(snapshot(dir) == files, "--dry-run wrote");
+        let (code, out) = dcplan(dir, &["move", "plan.toml", "--batch", "1"]);
+        prop_assert_eq!(code, 0, "{}", out);
+        let text = std::fs::read_to_string(dir.join("inventory/inv.toml")).unwrap();
+        prop_assert!(text.starts_with("# generated\n") && text.contains("  # machine 0\n"), "comments kept");
+        let (code, out) = dcplan(dir, &["check"]);
+        prop_assert_eq!(code, 0, "check after move:\n{}", out);
+        let after = nights(dir);
+        prop_assert!(after.is_some(), "plan after move has errors\n{:?}", c);
+        prop_assert!(after.unwrap() < before.max(1), "{} nights after move, {} before\n{:?}", after.unwrap(), before, c);
+    }
+}
