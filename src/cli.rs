@@ -136,7 +136,7 @@ pub(crate) struct CheckArgs {
     /// Treat warnings as errors.
     #[arg(long)]
     pub(crate) deny_warnings: bool,
-    /// ROAs from an rpki-client (`-j`) or Routinator (`--format json`) export, added to [[roa]].
+    /// ROAs from an rpki-client (`-j`) or Routinator (`--format json`) export, added to `[[roa]]`.
     #[arg(long, value_name = "FILE")]
     pub(crate) roas: Option<PathBuf>,
 }

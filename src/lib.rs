@@ -10,6 +10,8 @@ pub mod bgp;
 pub mod check;
 mod cli;
 pub mod diag;
+#[doc(hidden)]
+pub mod fuzz;
 mod graph;
 mod impact;
 pub mod load;

@@ -84,7 +84,7 @@ pub(crate) struct Server {
     /// The hypervisor, for vms only.
     #[schemars(with = "Option<String>")]
     pub(crate) host: Option<S>,
-    /// IP addresses (IPv4 or IPv6, without prefix length), each inside our own [[prefix]] space.
+    /// IP addresses (IPv4 or IPv6, without prefix length), each inside our own `[[prefix]]` space.
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub(crate) addresses: Vec<S>,
