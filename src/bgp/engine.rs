@@ -127,7 +127,7 @@ fn components(inv: &Inventory, extra_links: &[Vec<SiteId>]) -> Vec<u32> {
 }
 
 impl<'a> Engine<'a> {
-    /// Builds the engine over the effective announcements (see [`conf`]), the ROAs in force
+    /// Builds the engine over the effective announcements (see [`super::conf`]), the ROAs in force
     /// (inventory and imported), and any temporary links.
     pub fn new(
         inv: &'a Inventory,

@@ -3,7 +3,7 @@
 //!
 //! Codes raised here: bgp-unannounced, bgp-single-upstream, bgp-misdirected, bgp-unused
 //! (per state); rpki-invalid, rpki-not-found, bgp-too-specific, bgp-not-own (per announcement,
-//! once), in [`engine`] and [`findings`]; bgp-config-drift and the bgpd.conf codes in [`inputs`]
+//! once), in [`engine`] and [`findings`]; bgp-config-drift and the bgpd.conf codes in [`inputs`](mod@inputs)
 //! and [`conf`]; ROA import and rpki-expiring in [`rpki`].
 
 pub(crate) mod conf;

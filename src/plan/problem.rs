@@ -1,5 +1,5 @@
 //! The move as a scheduling problem: groups of machines that move together (R2), the services
-//! they carry, and the rules over them (built by [`rules`](crate::plan::rules)).
+//! they carry, and the rules over them (built by [`rules`]).
 
 use crate::model::{Inventory, ServerId, ServiceId};
 use crate::plan::ids::{GroupId, IdVec, SvcIx};

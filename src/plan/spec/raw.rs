@@ -35,7 +35,7 @@ pub(super) struct RawPlan {
     #[serde(default)]
     #[schemars(with = "Vec<Vec<String>>")]
     pub(super) keep_together: Vec<Spanned<Vec<Spanned<String>>>>,
-    /// Temporary links that exist during the move (added to [[link]]).
+    /// Temporary links that exist during the move (added to `[[link]]`).
     #[serde(default)]
     #[schemars(with = "Vec<Vec<String>>")]
     pub(super) links: Vec<Spanned<Vec<Spanned<String>>>>,
