@@ -67,37 +67,20 @@ pub(crate) fn lower_bound(p: &Problem) -> Result<(u32, IdVec<GroupId, BatchIx>),
     if p.dependencies_first {
         // Operator decisions may start groups late: the horizon moves with them.
         let late = p.domain.iter().map(|d| d.first as usize).max().unwrap_or(0);
-        let mut changed = true;
-        let mut rounds = 0;
-        while changed {
-            changed = false;
-            rounds += 1;
-            // No schedule needs more batches than groups: past that the estimates only rise
-            // through a dependency cycle that R3 keeps spreading out.
-            if rounds > g + 2 || est.iter().any(|&e| e.0 as usize > g + late) {
-                return Err(conflict::deadlock(p, &est));
-            }
-            for (t, svc) in p.services.enumerate() {
-                if svc.dependents.is_empty() {
-                    continue;
-                }
-                let ready = earliest_ready(p, t, &est);
-                for &s in &svc.dependents {
-                    for &(grp, _) in &p.services[s].moving {
-                        if est[grp] < ready {
-                            est[grp] = ready;
-                            changed = true;
-                        }
-                    }
-                }
-            }
-        }
+        propagate(p, &mut est, (g + late) as u32)?;
         if let Some(g) = p.groups.ids().find(|&g| p.domain[g].last.is_some_and(|l| est[g].0 > l)) {
             return Err(pinned_too_early(p, g, &est));
         }
         lb = lb.max(late_work(p, &est));
     }
     lb = lb.max(est.iter().map(|e| e.0 + 1).max().unwrap_or(0));
+    // A service's last replica cannot move before all of them fit under R3 from their earliest
+    // batches.
+    for (t, svc) in p.services.enumerate() {
+        if svc.cap.is_some() {
+            lb = lb.max(fluid_ready(p, t, &est, svc.moving_replicas()).0.saturating_add(1));
+        }
+    }
     Ok((lb, est))
 }
 
@@ -145,29 +128,83 @@ fn pinned_too_early(p: &Problem, g: GroupId, est: &IdVec<GroupId, BatchIx>) -> C
     Conflict::PinFightsR4 { group: g, night, waits }
 }
 
-/// Relaxation for service `t`: its groups at their earliest batches, R3 respected, nothing
-/// else; the batch in which `need` replicas are across.
-fn earliest_ready(p: &Problem, t: SvcIx, est: &IdVec<GroupId, BatchIx>) -> BatchIx {
-    let s = &p.services[t];
-    let mut groups: Vec<(u32, u32)> = s.moving.iter().map(|&(g, c)| (est[g].0, c)).collect();
-    groups.sort_unstable();
-    let mut used: Vec<u32> = Vec::new();
-    let mut done = 0;
-    for (e, c) in groups {
-        let mut b = e as usize;
-        if let Some(cap) = s.cap {
-            while used.get(b).copied().unwrap_or(0) + c > cap {
-                b += 1;
+/// Raises each group's earliest batch until R4 holds for it in the relaxation
+/// [`earliest_ready`]: a worklist over the services whose groups moved, so each rise costs
+/// the services it touches, not all of them. Every value stays a lower bound on the group's
+/// batch in any valid schedule (induction: the relaxation is monotone and starts from the
+/// domains). Past `horizon` no schedule exists (a plan has no empty batch, so no more batches
+/// than groups, plus the nights operator decisions skip): the deadlock is then proven.
+fn propagate(p: &Problem, est: &mut IdVec<GroupId, BatchIx>, horizon: u32) -> Result<(), Conflict> {
+    let mut queued: IdVec<SvcIx, bool> = p.services.iter().map(|s| !s.dependents.is_empty()).collect();
+    let mut queue: std::collections::VecDeque<SvcIx> =
+        queued.enumerate().filter(|x| *x.1).map(|x| x.0).collect();
+    while let Some(t) = queue.pop_front() {
+        queued[t] = false;
+        let ready = earliest_ready(p, t, est);
+        if ready.0 > horizon {
+            return Err(conflict::deadlock(p, est));
+        }
+        for &s in &p.services[t].dependents {
+            for &(g, _) in &p.services[s].moving {
+                if est[g] >= ready {
+                    continue;
+                }
+                est[g] = ready;
+                for &(u, _) in &p.group_services[g] {
+                    if !queued[u] && !p.services[u].dependents.is_empty() {
+                        queued[u] = true;
+                        queue.push_back(u);
+                    }
+                }
             }
         }
-        if used.len() <= b {
-            used.resize(b + 1, 0);
+    }
+    Ok(())
+}
+
+/// R3 for service `t`, relaxed: replicas flow one by one (a group's replicas need not travel
+/// together), at most `cap` a batch, each from its group's earliest batch on. The batch by
+/// which `need` of them can be across; none is earlier in any valid schedule whose groups are
+/// at or after `est`, so the value is a sound bound (packing whole groups first-fit is not:
+/// one group with several replicas can finish earlier than two small ones).
+pub(crate) fn fluid_ready(p: &Problem, t: SvcIx, est: &IdVec<GroupId, BatchIx>, need: u32) -> BatchIx {
+    let s = &p.services[t];
+    if need == 0 {
+        return BatchIx(0);
+    }
+    let mut avail: Vec<(u32, u32)> = s.moving.iter().map(|&(g, c)| (est[g].0, c)).collect();
+    avail.sort_unstable();
+    let cap = u64::from(s.cap.unwrap_or(u32::MAX).max(1));
+    let need = u64::from(need);
+    let (mut pool, mut done, mut i) = (0u64, 0u64, 0usize);
+    let mut b = u64::from(avail.first().map_or(0, |x| x.0));
+    loop {
+        while i < avail.len() && u64::from(avail[i].0) <= b {
+            pool += u64::from(avail[i].1);
+            i += 1;
         }
-        used[b] += c;
-        done += c;
-        if done >= s.need {
-            return BatchIx(b as u32);
+        // Batches b.. until the next group becomes available, `cap` replicas each.
+        let span = avail.get(i).map_or(u64::MAX, |x| u64::from(x.0) - b);
+        let k = span.min(pool.div_ceil(cap)).max(1);
+        if need - done <= pool.min(k.saturating_mul(cap)) {
+            let at = b + (need - done).div_ceil(cap) - 1;
+            return BatchIx(u32::try_from(at).unwrap_or(u32::MAX));
+        }
+        let taken = pool.min(k.saturating_mul(cap));
+        done += taken;
+        pool -= taken;
+        b += k;
+        if pool == 0 {
+            match avail.get(i) {
+                Some(x) => b = b.max(u64::from(x.0)),
+                // Fewer replicas than `need`: never (cannot happen: need <= moving).
+                None => return BatchIx(u32::MAX),
+            }
         }
     }
-    BatchIx(0)
+}
+
+/// The batch by which service `t`'s R4 need can be across: [`fluid_ready`] for `need`.
+fn earliest_ready(p: &Problem, t: SvcIx, est: &IdVec<GroupId, BatchIx>) -> BatchIx {
+    fluid_ready(p, t, est, p.services[t].need)
 }

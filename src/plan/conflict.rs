@@ -5,6 +5,7 @@ use petgraph::visit::EdgeRef;
 use crate::diag::{Code, Finding};
 use crate::model::{Inventory, ServerId};
 use crate::plan::ids::{BatchIx, Dim, GroupId, Id, IdVec, SvcIx};
+use crate::plan::minimal::{Proven, WayOut};
 use crate::plan::problem::Problem;
 use crate::plan::rules::Resource;
 use crate::plan::spec::Plan;
@@ -28,6 +29,9 @@ pub(crate) enum Conflict {
     PinFightsR4 { group: GroupId, night: BatchIx, waits: Option<(SvcIx, SvcIx)> },
     /// The searches found no schedule that keeps these pins (with the other rules).
     PinsUnmet { groups: Vec<GroupId> },
+    /// Services that cannot move even by themselves, proven with the rules (and small), with
+    /// the changes that let them move.
+    Proven(Proven),
 }
 
 /// The smallest conflict behind a lower bound that keeps rising: a service moved a few replicas
@@ -199,13 +203,14 @@ pub(crate) fn finding(inv: &Inventory, p: &Problem, plan: &Plan, c: &Conflict) -
             let machines: Vec<ServerId> = groups.iter().flat_map(|&g| p.groups[g].machines.clone()).collect();
             (
                 format!(
-                    "no order moves {} with dependencies first: {} wait on each other and cannot all move in one batch (R4 with R1/R3)",
-                    names(inv, &machines),
-                    svc_names.join(", ")
+                    "no plan found: {} wait on each other around {} (R4 with R1/R3); the search could not prove a smaller conflict",
+                    svc_names.join(", "),
+                    names(inv, &machines)
                 ),
                 "set order = \"any\" if the link carries the cross-site traffic, add them to one keep_together group, or raise max_servers / max_units".to_owned(),
             )
         }
+        Conflict::Proven(c) => proven(inv, p, c),
         other => decisions(inv, p, plan, other),
     };
     Finding::new(Code::PlanInfeasible, plan.loc, message).hint(hint)
@@ -293,8 +298,40 @@ fn decisions(inv: &Inventory, p: &Problem, plan: &Plan, c: &Conflict) -> (String
             "drop or move a pin (`dcplan plan --explain` without it shows what fits)".to_owned(),
         ),
         // Worded in `finding`.
-        Conflict::GroupTooBig { .. } | Conflict::GroupBreaksR3 { .. } | Conflict::DependencyDeadlock { .. } => {
+        Conflict::GroupTooBig { .. }
+        | Conflict::GroupBreaksR3 { .. }
+        | Conflict::DependencyDeadlock { .. }
+        | Conflict::Proven(_) => {
             ("no plan satisfies the rules".to_owned(), String::new())
         }
     }
+}
+
+/// The message and ways out of a proven conflict.
+fn proven(inv: &Inventory, p: &Problem, c: &Proven) -> (String, String) {
+    let svc_names: Vec<String> = c.services.iter().map(|&s| describe(inv, p, s)).collect();
+    let machines: Vec<ServerId> = c.groups.iter().flat_map(|&g| p.groups[g].machines.clone()).collect();
+    let rules = if p.dependencies_first { "R4 with R1/R3" } else { "R1/R3" };
+    let message = format!(
+        "{} cannot all move, even with nothing else moving: their replicas on {} leave no order that keeps the rules ({rules})",
+        svc_names.join(", "),
+        names(inv, &machines)
+    );
+    let outs: Vec<String> = c
+        .outs
+        .iter()
+        .map(|o| match o {
+            WayOut::OrderAny => "set order = \"any\" if the link carries the cross-site traffic".to_owned(),
+            WayOut::KeepTogether => format!("add {} to one keep_together group", names(inv, &machines)),
+            WayOut::LargerBatches { machines, units } => {
+                format!("raise max_servers to {machines} and max_units to {units}")
+            }
+        })
+        .collect();
+    let hint = if outs.is_empty() {
+        "lower min_up of a service above for the move, or move a replica to another host first".to_owned()
+    } else {
+        format!("{} (each checked to resolve this conflict)", outs.join(", or "))
+    };
+    (message, hint)
 }

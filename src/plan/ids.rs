@@ -95,6 +95,10 @@ impl<I: Id, T> IdVec<I, T> {
         self.items.iter()
     }
 
+    pub(crate) fn iter_mut(&mut self) -> std::slice::IterMut<'_, T> {
+        self.items.iter_mut()
+    }
+
     /// (index, item) pairs.
     pub(crate) fn enumerate(&self) -> impl DoubleEndedIterator<Item = (I, &T)> + Clone {
         self.items.iter().enumerate().map(|(i, x)| (I::from_ix(i), x))

@@ -15,6 +15,7 @@ mod conflict;
 mod exact;
 mod heuristic;
 mod ids;
+mod minimal;
 mod outcome;
 pub(crate) mod place;
 pub(crate) mod problem;
@@ -27,7 +28,7 @@ mod tune;
 use crate::bgp::{Engine, State};
 use crate::model::{Inventory, ServerId, ServiceId};
 use ids::{BatchIx, GroupId, IdVec};
-pub use outcome::{Batch, NightStates, Outcome, StateName, StateReport};
+pub use outcome::{Batch, NamedConflict, NightStates, Outcome, StateName, StateReport};
 pub use place::Placement;
 use problem::Problem;
 pub use rules::{Explanation, Reason};
@@ -48,6 +49,7 @@ pub fn plan(checked: &crate::Checked, plan: Plan) -> Outcome {
         downtime: Vec::new(),
         findings: Vec::new(),
         windows_available: plan.windows_available(),
+        conflict: None,
         plan,
     };
     let schedule = match solve::solve(&problem) {
@@ -58,6 +60,25 @@ pub fn plan(checked: &crate::Checked, plan: Plan) -> Outcome {
             s
         }
         Err(conflict) => {
+            let conflict = match conflict {
+                conflict::Conflict::DependencyDeadlock { services, groups } => {
+                    match minimal::prove(&problem, &services) {
+                        Some(proven) => {
+                            outcome.conflict = Some(NamedConflict {
+                                services: proven.services.iter().map(|&s| problem.services[s].id).collect(),
+                                machines: proven
+                                    .groups
+                                    .iter()
+                                    .flat_map(|&g| problem.groups[g].machines.clone())
+                                    .collect(),
+                            });
+                            conflict::Conflict::Proven(proven)
+                        }
+                        None => conflict::Conflict::DependencyDeadlock { services, groups },
+                    }
+                }
+                other => other,
+            };
             findings.push(conflict::finding(inv, &problem, &outcome.plan, &conflict));
             outcome.findings = findings;
             return outcome;

@@ -83,6 +83,18 @@ pub struct Outcome {
     pub findings: Vec<Finding>,
     /// Windows that start no later than last_window (None: no last_window).
     pub windows_available: Option<u64>,
+    /// When no plan exists and a conflict was proven: what plan-infeasible names.
+    pub conflict: Option<NamedConflict>,
+}
+
+/// A set of services that cannot move even by themselves (all their moving replicas, under
+/// the rules), and the machines carrying those replicas.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NamedConflict {
+    /// The services.
+    pub services: Vec<ServiceId>,
+    /// The physical machines moving their replicas (with those kept together with them).
+    pub machines: Vec<ServerId>,
 }
 
 impl Outcome {

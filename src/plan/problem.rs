@@ -2,8 +2,8 @@
 //! they carry, and the rules over them (built by [`rules`]).
 
 use crate::model::{Inventory, ServerId, ServiceId};
-use crate::plan::ids::{GroupId, IdVec, SvcIx};
-use crate::plan::rules::{self, Domain, Limit};
+use crate::plan::ids::{Dim, GroupId, IdVec, SvcIx};
+use crate::plan::rules::{self, Domain, Limit, Resource};
 use crate::plan::spec::{Order, Plan};
 
 /// Machines that must share a batch: a host with its vms, joined by keep_together.
@@ -56,7 +56,7 @@ pub(crate) struct Problem {
     /// Per group: (service, replicas) it carries, by service.
     pub(crate) group_services: IdVec<GroupId, Vec<(SvcIx, u32)>>,
     /// The per-batch limits (R1, R3, ...): see [`rules::capacity`].
-    pub(crate) limits: IdVec<crate::plan::ids::Dim, Limit>,
+    pub(crate) limits: IdVec<Dim, Limit>,
     /// What each group takes of each limit (sparse).
     pub(crate) demand: IdVec<GroupId, rules::Demand>,
     /// The batches each group may go to.
@@ -102,6 +102,69 @@ impl Problem {
     /// Rack units that move.
     pub(crate) fn units(&self) -> u32 {
         self.groups.iter().map(|g| g.units).sum()
+    }
+
+    /// The move restricted to `keep` (services) and the groups carrying their moving replicas,
+    /// all of them: the rules of the other services dropped. A relaxation: every valid schedule
+    /// of the whole move, cut down to these groups, is valid here, so a restriction with no
+    /// schedule proves the whole move has none. The kept services are returned in the new
+    /// numbering's order; `keep` must be sorted.
+    pub(crate) fn restrict(&self, keep: &[SvcIx]) -> Problem {
+        let mut svc_new: IdVec<SvcIx, Option<SvcIx>> = IdVec::filled(None, self.services.len());
+        for (i, &s) in keep.iter().enumerate() {
+            svc_new[s] = Some(SvcIx(i as u32));
+        }
+        let mut grp_new: IdVec<GroupId, Option<GroupId>> = IdVec::filled(None, self.groups.len());
+        let mut old_groups: Vec<GroupId> =
+            keep.iter().flat_map(|&s| self.services[s].moving.iter().map(|x| x.0)).collect();
+        old_groups.sort_unstable();
+        old_groups.dedup();
+        for (i, &g) in old_groups.iter().enumerate() {
+            grp_new[g] = Some(GroupId(i as u32));
+        }
+        let services: IdVec<SvcIx, Svc> = keep
+            .iter()
+            .map(|&s| {
+                let svc = &self.services[s];
+                Svc {
+                    moving: svc.moving.iter().filter_map(|&(g, c)| Some((grp_new[g]?, c))).collect(),
+                    deps: svc.deps.iter().filter_map(|&d| svc_new[d]).collect(),
+                    dependents: svc.dependents.iter().filter_map(|&d| svc_new[d]).collect(),
+                    ..svc.clone()
+                }
+            })
+            .collect();
+        let mut dim_new: IdVec<Dim, Option<Dim>> = IdVec::filled(None, self.limits.len());
+        let mut limits: IdVec<Dim, Limit> = IdVec::default();
+        for (d, l) in self.limits.enumerate() {
+            let what = match l.what {
+                Resource::Replicas(s) => match svc_new[s] {
+                    Some(n) => Resource::Replicas(n),
+                    None => continue,
+                },
+                other => other,
+            };
+            dim_new[d] = Some(limits.push(Limit { what, cap: l.cap }));
+        }
+        let pick = |g: &GroupId| grp_new[*g].is_some();
+        Problem {
+            groups: old_groups.iter().map(|&g| self.groups[g].clone()).collect(),
+            group_services: old_groups
+                .iter()
+                .map(|&g| {
+                    self.group_services[g].iter().filter_map(|&(s, c)| Some((svc_new[s]?, c))).collect()
+                })
+                .collect(),
+            demand: old_groups
+                .iter()
+                .filter(|g| pick(g))
+                .map(|&g| self.demand[g].iter().filter_map(|&(d, c)| Some((dim_new[d]?, c))).collect())
+                .collect(),
+            domain: old_groups.iter().map(|&g| self.domain[g]).collect(),
+            services,
+            limits,
+            ..*self
+        }
     }
 
     /// Replicas of service `t` that group `g` carries.
