@@ -87,8 +87,10 @@ pub fn check_loaded(loaded: load::Loaded, options: &Options) -> Checked {
     let label = if options.horizon.is_some() { "the last move window" } else { "now" };
     findings.extend(bgp::expiring_roas(&bgp.roas, horizon, label));
     let engine = bgp::Engine::new(&inventory, bgp.announcements.clone(), &bgp.roas, &[]);
-    findings.extend(engine.static_findings());
-    if !gaps.incomplete() {
+    if inventory.has_org() {
+        findings.extend(engine.static_findings());
+    }
+    if !gaps.incomplete() && inventory.bgp_complete() {
         findings.extend(engine.evaluate(&bgp::State::current(&inventory)));
     }
     drop(engine);

@@ -130,8 +130,20 @@ fn read_disk(path: &Path) -> Result<Vec<(String, Vec<u8>)>, LoadError> {
         return Ok(vec![(path.display().to_string(), bytes)]);
     }
     let mut files = Vec::new();
-    let walker = walkdir::WalkDir::new(path).follow_links(true).sort_by_file_name();
+    // Hidden files and folders are skipped before they are followed: an editor's lock file
+    // (`.#servers.toml`) is a dangling symlink.
+    let walker = walkdir::WalkDir::new(path)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
     for entry in walker {
+        // Following a link happens before the filter sees it: a hidden dangling link errs here.
+        if let Err(e) = &entry
+            && e.path().and_then(Path::file_name).is_some_and(is_hidden)
+        {
+            continue;
+        }
         let entry = entry.map_err(|e| {
             let at = e.path().map(|p| p.display().to_string()).unwrap_or_default();
             LoadError(format!("cannot read inventory folder `{at}`: {e}"))
@@ -149,14 +161,19 @@ fn read_disk(path: &Path) -> Result<Vec<(String, Vec<u8>)>, LoadError> {
     Ok(files)
 }
 
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    name.as_encoded_bytes().first() == Some(&b'.')
+}
+
 fn read_embedded() -> Vec<(String, Vec<u8>)> {
     fn walk(dir: &include_dir::Dir<'static>, out: &mut Vec<(String, Vec<u8>)>) {
-        for f in dir.files() {
+        let shown = |p: &std::path::Path| p.file_name().is_some_and(|n| !is_hidden(n));
+        for f in dir.files().filter(|f| shown(f.path())) {
             if f.path().extension().is_some_and(|e| e == "toml") {
                 out.push((format!("inventory/{}", f.path().display()), f.contents().to_vec()));
             }
         }
-        for d in dir.dirs() {
+        for d in dir.dirs().filter(|d| shown(d.path())) {
             walk(d, out);
         }
     }
@@ -175,10 +192,12 @@ fn parse_file(file: FileId, text: &str) -> (raw::Inventory, Vec<Finding>) {
         Err(e) => {
             let span = e.span().unwrap_or(0..0);
             findings.push(Finding::new(Code::TomlSyntax, Loc::new(file, span), first_line(e.message())));
+            raw.failed = declared_in_text(text);
+            raw.unparsed = true;
             return (raw, findings);
         }
     };
-    let mut ctx = FileCtx { file, findings: &mut findings };
+    let mut ctx = FileCtx { file, findings: &mut findings, failed: Vec::new() };
     for (key, value) in table.into_inner() {
         match Table::from_key(key.get_ref()) {
             Some(t) => raw.read(t, &mut ctx, value),
@@ -196,7 +215,32 @@ fn parse_file(file: FileId, text: &str) -> (raw::Inventory, Vec<Finding>) {
             }
         }
     }
+    raw.failed = ctx.failed;
     (raw, findings)
+}
+
+/// The objects a file that does not parse declares, as well as a line-by-line reading can tell:
+/// each `[table]` or `[[table]]` header, with the `id = "..."` that follows it.
+fn declared_in_text(text: &str) -> Vec<raw::Failed> {
+    let mut out: Vec<raw::Failed> = Vec::new();
+    for line in text.split_inclusive('\n') {
+        let t = line.trim();
+        let header = t
+            .strip_prefix("[[")
+            .and_then(|r| r.split("]]").next())
+            .or_else(|| t.strip_prefix('[').and_then(|r| r.split(']').next()));
+        if let Some(table) = header.and_then(|h| Table::from_key(h.trim())) {
+            out.push(raw::Failed { table, id: None });
+        } else if let Some((key, value)) = t.split_once('=')
+            && key.trim() == "id"
+            && let Some(last) = out.last_mut()
+            && last.id.is_none()
+        {
+            let id = value.trim().trim_matches(|c| c == '"' || c == '\'');
+            last.id = Some(id.to_owned());
+        }
+    }
+    out
 }
 
 fn first_line(s: &str) -> String {
@@ -207,6 +251,7 @@ fn first_line(s: &str) -> String {
 pub(crate) struct FileCtx<'a> {
     file: FileId,
     findings: &'a mut Vec<Finding>,
+    failed: Vec<raw::Failed>,
 }
 
 impl FileCtx<'_> {
@@ -219,14 +264,14 @@ impl FileCtx<'_> {
     ) {
         let kind = table.key();
         if !table.is_array() {
-            out.extend(self.object(&format!("[{kind}]"), kind, value));
+            out.extend(self.object(table, &format!("[{kind}]"), value));
             return;
         }
         let span = value.span();
         match value.into_inner() {
             DeValue::Array(items) => {
                 let what = format!("[[{kind}]]");
-                out.extend(items.into_iter().filter_map(|item| self.object(&what, kind, item)));
+                out.extend(items.into_iter().filter_map(|item| self.object(table, &what, item)));
             }
             other => self.findings.push(
                 Finding::new(
@@ -242,8 +287,8 @@ impl FileCtx<'_> {
     /// One table, deserialized; `None` (with a finding) when it does not fit.
     fn object<T: DeserializeOwned>(
         &mut self,
+        table: Table,
         what: &str,
-        kind: &str,
         value: Spanned<DeValue<'_>>,
     ) -> Option<(Loc, T)> {
         let loc = Loc::new(self.file, value.span());
@@ -251,18 +296,23 @@ impl FileCtx<'_> {
             self.findings.push(Finding::new(
                 Code::InvalidValue,
                 loc,
-                format!("`{kind}` must be a table, found {}", value.get_ref().type_str()),
+                format!("`{}` must be a table, found {}", table.key(), value.get_ref().type_str()),
             ));
             return None;
         };
-        if let Some(f) = unknown_field::<T>(what, self.file, fields) {
-            self.findings.push(f);
-            return None;
-        }
-        match deserialize(what, self.file, value) {
+        let id = match fields.get("id").map(Spanned::get_ref) {
+            Some(DeValue::String(s)) => Some(s.to_string()),
+            _ => None,
+        };
+        let result = match unknown_field::<T>(what, self.file, fields) {
+            Some(f) => Err(f),
+            None => deserialize(what, self.file, value),
+        };
+        match result {
             Ok(v) => Some((loc, v)),
             Err(f) => {
                 self.findings.push(f);
+                self.failed.push(raw::Failed { table, id });
                 None
             }
         }
@@ -352,6 +402,21 @@ mod tests {
         assert_eq!(l.findings[0].hint.as_deref(), Some("did you mean `id`?"));
         let lc = l.sources.line_col(l.findings[0].loc.unwrap());
         assert_eq!(lc.line, 4);
+    }
+
+    #[test]
+    fn a_file_that_does_not_parse_still_declares_its_objects() {
+        let l = load_str("[[server]]\nid = \"a\"\nsite = s\n[[server]]\n  id = 'b'\n[org]\n");
+        let got: Vec<_> = l.raw.failed.iter().map(|f| (f.table, f.id.as_deref())).collect();
+        assert_eq!(got, [(Table::Server, Some("a")), (Table::Server, Some("b")), (Table::Org, None)]);
+    }
+
+    #[test]
+    fn an_object_of_the_wrong_shape_is_remembered_with_its_id() {
+        let l = load_str("[[rack]]\nid = \"r\"\nsite = \"s\"\nunits = \"42\"\n");
+        assert!(l.raw.racks.is_empty());
+        assert_eq!(l.raw.failed.len(), 1);
+        assert_eq!(l.raw.failed[0].id.as_deref(), Some("r"));
     }
 
     #[test]

@@ -271,6 +271,8 @@ pub struct Service {
     pub loc: Loc,
     /// Where `min_up` was written (or the table).
     pub min_up_loc: Loc,
+    /// A replica names a machine that could not be loaded: the replica count is not known.
+    pub(crate) partial: bool,
 }
 
 /// Our own IP space.
@@ -278,8 +280,10 @@ pub struct Service {
 pub struct Prefix {
     /// The network.
     pub cidr: IpNetwork,
-    /// The site whose hosts use it; None for aggregates.
+    /// The site whose hosts use it (the first, for a stretched subnet); None for aggregates.
     pub site: Option<SiteId>,
+    /// Every site whose hosts use it: one, or several for a subnet stretched during a move.
+    pub sites: Vec<SiteId>,
     /// What it is for.
     pub description: String,
     /// Where declared.
@@ -370,6 +374,9 @@ pub struct Inventory {
     pub roas: Vec<Roa>,
     /// Id lookups.
     pub index: Index,
+    /// The tables that lost objects (written, but dropped for a finding): rules that need
+    /// every object of such a table are not run, so one mistake gives one finding.
+    pub(crate) lost: std::collections::BTreeSet<Table>,
 }
 
 impl Default for Org {
@@ -396,6 +403,29 @@ pub struct Index {
 }
 
 impl Inventory {
+    /// Whether `[org]` was read with its AS number: without it, BGP and RPKI findings would be
+    /// consequences of AS0.
+    pub(crate) fn has_org(&self) -> bool {
+        self.org.loc.is_some()
+    }
+
+    /// Whether every object the BGP state depends on was read: the findings over a partial
+    /// state would be consequences of what is missing.
+    pub(crate) fn bgp_complete(&self) -> bool {
+        self.has_org()
+            && ![
+                Table::Org,
+                Table::Site,
+                Table::Server,
+                Table::Prefix,
+                Table::Upstream,
+                Table::Circuit,
+                Table::Link,
+            ]
+            .iter()
+            .any(|t| self.lost.contains(t))
+    }
+
     /// A site.
     pub fn site(&self, id: SiteId) -> &Site {
         &self.sites[id.ix()]

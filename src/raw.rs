@@ -138,6 +138,10 @@ pub(crate) struct Prefix {
     /// The site whose hosts use the subnet; none for aggregates.
     #[schemars(with = "Option<String>")]
     pub(crate) site: Option<S>,
+    /// Instead of `site`: the sites of a subnet stretched over several (during a move, while
+    /// machines keep their addresses at the new site).
+    #[schemars(with = "Option<Vec<String>>")]
+    pub(crate) sites: Option<Spanned<Vec<S>>>,
     /// What it is for.
     pub(crate) description: Option<String>,
 }
@@ -240,12 +244,18 @@ macro_rules! tables {
         #[derive(Debug, Default)]
         pub struct Inventory {
             $( pub(crate) $field: Vec<(crate::diag::Loc, $ty)>, )*
+            /// Objects that were written but could not be read.
+            pub(crate) failed: Vec<Failed>,
+            /// Whether a file did not parse (what it declared is only partly known).
+            pub(crate) unparsed: bool,
         }
 
         impl Inventory {
             /// Appends another file's tables after this one's.
             pub(crate) fn append(&mut self, mut other: Inventory) {
                 $( self.$field.append(&mut other.$field); )*
+                self.failed.append(&mut other.failed);
+                self.unparsed |= other.unparsed;
             }
 
             /// Deserializes one top-level value of a file into its table.
@@ -295,6 +305,17 @@ tables! {
     Link = "link", links: Link, many;
     /// Published ROAs.
     Roa = "roa", roas: Roa, many;
+}
+
+/// An object that was written but could not be read (a value of the wrong type, or a file that
+/// did not parse): it exists for the user, so references to it are not "unknown", and findings
+/// that need it are not computed without it.
+#[derive(Debug)]
+pub(crate) struct Failed {
+    /// Its table.
+    pub(crate) table: Table,
+    /// Its id, when one could be read.
+    pub(crate) id: Option<String>,
 }
 
 /// The JSON Schema of inventory files.

@@ -24,7 +24,15 @@ use crate::source::Sources;
 pub fn resolve(raw: raw::Inventory, sources: &Sources, findings: &mut Vec<Finding>) -> Inventory {
     let mut r = Resolver { findings, sources, declared: HashMap::default() };
     let mut inv = Inventory::default();
-    r.org(raw.org, &mut inv);
+    for f in &raw.failed {
+        inv.lost.insert(f.table);
+        if let Some(id) = &f.id {
+            r.declared.entry(f.table).or_default().insert(id.clone());
+        }
+    }
+    // An `[org]` that did not load, or may be in a file that did not parse, is not missing.
+    let org_failed = inv.lost.contains(&Table::Org) || raw.unparsed;
+    r.org(raw.org, org_failed, &mut inv);
     r.sites(raw.sites, &mut inv);
     r.racks(raw.racks, &mut inv);
     r.servers(raw.servers, &mut inv);
@@ -58,6 +66,25 @@ pub(crate) fn parse_cidr(s: &str) -> Result<IpNetwork, String> {
 
 fn loc_of<T>(file_loc: Loc, s: &Spanned<T>) -> Loc {
     Loc::new(file_loc.file, s.span())
+}
+
+/// What a reference names.
+enum Ref<I> {
+    /// A loaded object.
+    Found(I),
+    /// An object that is written but was not loaded (it has its own finding).
+    Invalid,
+    /// Nothing of that kind and id (reported).
+    Unknown,
+}
+
+impl<I> Ref<I> {
+    fn found(self) -> Option<I> {
+        match self {
+            Ref::Found(i) => Some(i),
+            Ref::Invalid | Ref::Unknown => None,
+        }
+    }
 }
 
 /// The object a reference is written in: its table and id, for messages and `object`.
@@ -130,13 +157,25 @@ impl Resolver<'_> {
         r: &Spanned<String>,
         index: &Index,
     ) -> Option<I> {
+        self.lookup(table, owner, field, r, index).found()
+    }
+
+    /// [`Resolver::reference`], telling an invalid target from an unknown one.
+    fn lookup<I: Object>(
+        &mut self,
+        table: Loc,
+        owner: Owner<'_>,
+        field: &str,
+        r: &Spanned<String>,
+        index: &Index,
+    ) -> Ref<I> {
         let name = r.get_ref();
         let known = I::index(index);
         if let Some(i) = known.get(name) {
-            return Some(*i);
+            return Ref::Found(*i);
         }
         if self.declared.get(&I::TABLE).is_some_and(|d| d.contains(name)) {
-            return None;
+            return Ref::Invalid;
         }
         let mut candidates: Vec<&str> = known.keys().map(String::as_str).collect();
         candidates.sort_unstable();
@@ -151,10 +190,21 @@ impl Resolver<'_> {
             .object(kind, id)
             .maybe_hint(hint),
         );
-        None
+        Ref::Unknown
     }
 
-    fn org(&mut self, orgs: Vec<(Loc, raw::Org)>, inv: &mut Inventory) {
+    /// `[org]`: exactly one. `failed`: one was written but not read (it has its finding).
+    fn org(&mut self, orgs: Vec<(Loc, raw::Org)>, failed: bool, inv: &mut Inventory) {
+        if orgs.is_empty() && !failed {
+            self.push(
+                Finding::unplaced(
+                    Code::InvalidValue,
+                    "the inventory has no [org]: its `asn` (our AS number) is what every BGP and RPKI check needs",
+                )
+                .object("org", "org")
+                .hint("add a file with `[org]`, `name = \"...\"` and `asn = <our AS number>`"),
+            );
+        }
         let mut first: Option<Loc> = None;
         for (loc, o) in orgs {
             if let Some(f) = first {
@@ -219,6 +269,7 @@ impl Resolver<'_> {
                 Some(site) if units >= 1 => inv.racks.push(Rack { id, site, units, power_w, loc }),
                 _ => {
                     inv.index.racks.remove(&id);
+                    inv.lost.insert(Table::Rack);
                 }
             }
         }

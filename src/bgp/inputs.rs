@@ -35,21 +35,26 @@ pub(crate) fn inputs(
     let mut announcements = Vec::new();
     for (i, c) in inv.circuits.iter().enumerate() {
         let id = CircuitId::from_ix(i);
+        let from_inventory = c.announce.iter().map(|a| Announcement {
+            circuit: id,
+            prefix: a.value,
+            loc: a.loc,
+            origin: Origin::Inventory,
+        });
         let Some(path) = &c.config else {
-            announcements.extend(c.announce.iter().map(|a| Announcement {
-                circuit: id,
-                prefix: a.value,
-                loc: a.loc,
-                origin: Origin::Inventory,
-            }));
+            announcements.extend(from_inventory);
             continue;
         };
         let conf = confs
             .entry(path.value.clone())
             .or_insert_with(|| read_conf(inv, c, path, root, sources, findings));
-        if let Some(conf) = conf {
-            announcements.extend(drift(inv, id, conf, path, findings));
-        }
+        // An unreadable config has its own error: the inventory's list stands in for it, so
+        // that the one mistake does not also read as unannounced space.
+        let Some(conf) = conf else {
+            announcements.extend(from_inventory);
+            continue;
+        };
+        announcements.extend(drift(inv, id, conf, path, findings));
     }
     let mut roas = inv.roas.clone();
     if let Some(path) = roas_file {

@@ -3,7 +3,7 @@
 use rustc_hash::FxHashMap as HashMap;
 use std::net::IpAddr;
 
-use crate::diag::{Code, Finding, Loc};
+use crate::diag::{Code, Finding, Loc, text};
 use crate::model::{Inventory, PrefixId, ServerId};
 use crate::net::{self, Lpm};
 
@@ -18,6 +18,9 @@ pub(super) fn check(inv: &Inventory, out: &mut Vec<Finding>) {
         }
     }
     prefix_overlaps(inv, out);
+    // With a prefix that could not be loaded (its own finding says why), which subnet an
+    // address is in is not known: only duplicates are certain.
+    let prefixes_known = !inv.lost.contains(&crate::raw::Table::Prefix);
     let mut seen: HashMap<IpAddr, (ServerId, Loc)> = HashMap::default();
     for id in inv.server_ids() {
         let sv = inv.server(id);
@@ -37,6 +40,9 @@ pub(super) fn check(inv: &Inventory, out: &mut Vec<Finding>) {
                 continue;
             }
             seen.insert(ip, (id, a.loc));
+            if !prefixes_known {
+                continue;
+            }
             if own.longest(ip).is_none() {
                 out.push(
                     Finding::new(
@@ -51,19 +57,21 @@ pub(super) fn check(inv: &Inventory, out: &mut Vec<Finding>) {
             }
             let Some(&[p, ..]) = sites.longest(ip) else { continue };
             let prefix = &inv.prefixes[p.ix()];
-            if let (Some(want), Some(have)) = (prefix.site, sv.site)
-                && want != have
+            if let Some(have) = sv.site
+                && !prefix.sites.is_empty()
+                && !prefix.sites.contains(&have)
             {
+                let names = text::backticked(prefix.sites.iter().map(|&s| &inv.site(s).id));
                 out.push(
                     Finding::new(
                         Code::IpWrongSite,
                         a.loc,
                         format!(
-                            "address {ip} of `{}` (at site `{}`) is in {}, the subnet of site `{}`",
+                            "address {ip} of `{}` (at site `{}`) is in {}, the subnet of {} {names}",
                             sv.id,
                             inv.site(have).id,
                             prefix.cidr,
-                            inv.site(want).id
+                            text::noun(prefix.sites.len(), "site"),
                         ),
                     )
                     .object("server", &sv.id)

@@ -11,6 +11,10 @@ pub(super) fn check(inv: &Inventory, out: &mut Vec<Finding>) {
     for sid in inv.service_ids() {
         let s = inv.service(sid);
         let n = s.runs_on.len();
+        if s.partial {
+            // A replica could not be loaded (its own finding says why): counts would be wrong.
+            continue;
+        }
         if s.min_up == 0 || s.min_up as usize > n {
             let why = if s.min_up == 0 {
                 "min_up must be at least 1".to_owned()

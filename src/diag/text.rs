@@ -33,7 +33,6 @@ pub(crate) fn backticked_by<T: Display>(items: impl IntoIterator<Item = T>, sep:
     out
 }
 
-#[cfg_attr(not(test), expect(dead_code, reason = "for the power checks, next"))]
 /// Items in backticks, comma-separated: `` `a`, `b` ``.
 pub(crate) fn backticked<T: Display>(items: impl IntoIterator<Item = T>) -> String {
     backticked_by(items, ", ")

@@ -1,6 +1,7 @@
 //! Our space and how it is announced: prefixes, upstreams, circuits, links and ROAs.
 
 use rustc_hash::FxHashMap as HashMap;
+use toml::Spanned;
 
 use super::{Owner, Resolver, loc_of, parse_cidr};
 use crate::diag::{Code, Finding, Loc};
@@ -12,18 +13,44 @@ impl Resolver<'_> {
         for (loc, p) in prefixes {
             let text = p.cidr.get_ref().clone();
             let owner = Owner(Table::Prefix, &text);
-            let site =
-                p.site.as_ref().and_then(|s| self.reference::<SiteId>(loc, owner, "site", s, &inv.index));
+            let sites = self.prefix_sites(loc, owner, &p, &inv.index);
             match parse_cidr(&text) {
                 Ok(cidr) => inv.prefixes.push(Prefix {
                     cidr,
-                    site,
+                    site: sites.first().copied(),
+                    sites,
                     description: p.description.unwrap_or_default(),
                     loc,
                 }),
-                Err(e) => self.invalid(loc_of(loc, &p.cidr), owner, e),
+                Err(e) => {
+                    self.invalid(loc_of(loc, &p.cidr), owner, e);
+                    inv.lost.insert(Table::Prefix);
+                }
             }
         }
+    }
+
+    /// `site`, or the `sites` of a stretched subnet (not both).
+    fn prefix_sites(&mut self, loc: Loc, owner: Owner<'_>, p: &raw::Prefix, index: &Index) -> Vec<SiteId> {
+        let mut written: Vec<&Spanned<String>> = p.site.iter().collect();
+        if let Some(list) = &p.sites {
+            if p.site.is_some() {
+                self.invalid(loc_of(loc, list), owner, "a prefix has `site` or `sites`, not both");
+            } else if list.get_ref().is_empty() {
+                self.invalid(loc_of(loc, list), owner, "`sites` lists no site (omit it for an aggregate)");
+            }
+            written.extend(list.get_ref());
+        }
+        let mut sites = Vec::new();
+        for s in written {
+            let field = if p.sites.is_some() && p.site.is_none() { "sites" } else { "site" };
+            if let Some(site) = self.reference::<SiteId>(loc, owner, field, s, index)
+                && !sites.contains(&site)
+            {
+                sites.push(site);
+            }
+        }
+        sites
     }
 
     pub(super) fn upstreams(&mut self, ups: Vec<(Loc, raw::Upstream)>, inv: &mut Inventory) {
@@ -50,6 +77,7 @@ impl Resolver<'_> {
                 Some(circuit) => inv.circuits.push(circuit),
                 None => {
                     inv.index.circuits.remove(&id);
+                    inv.lost.insert(Table::Circuit);
                 }
             }
         }

@@ -2,7 +2,7 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use super::{Owner, Resolver, loc_of};
+use super::{Owner, Ref, Resolver, loc_of};
 use crate::diag::Loc;
 use crate::model::*;
 use crate::raw::{self, Table};
@@ -28,17 +28,19 @@ impl Resolver<'_> {
         let id = s.id.get_ref().clone();
         let owner = Owner(Table::Service, &id);
         let mut runs_on = Vec::new();
+        let mut partial = false;
         for r in &s.runs_on {
-            if let Some(sv) = self.reference::<ServerId>(loc, owner, "runs_on", r, index) {
-                if runs_on.contains(&sv) {
+            match self.lookup::<ServerId>(loc, owner, "runs_on", r, index) {
+                Ref::Found(sv) if runs_on.contains(&sv) => {
                     self.invalid(
                         loc_of(loc, r),
                         owner,
                         format!("`{}` is listed twice in runs_on", r.get_ref()),
                     );
-                } else {
-                    runs_on.push(sv);
                 }
+                Ref::Found(sv) => runs_on.push(sv),
+                Ref::Invalid => partial = true,
+                Ref::Unknown => {}
             }
         }
         let mut depends_on = Vec::new();
@@ -76,6 +78,17 @@ impl Resolver<'_> {
             }
         };
         let name = s.name.unwrap_or_else(|| id.clone());
-        Service { id, name, runs_on, min_up, depends_on, criticality, check: s.check, loc, min_up_loc }
+        Service {
+            id,
+            name,
+            runs_on,
+            min_up,
+            depends_on,
+            criticality,
+            check: s.check,
+            loc,
+            min_up_loc,
+            partial,
+        }
     }
 }
