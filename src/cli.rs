@@ -47,6 +47,10 @@ pub(crate) enum FindingsFormat {
     Json,
     /// GitHub workflow annotations (`::error file=...`).
     Github,
+    /// SARIF 2.1.0, for GitHub code scanning (paths from the repository root).
+    Sarif,
+    /// GitLab Code Quality report (paths from the repository root).
+    Gitlab,
 }
 
 /// Output format of a report (plan, impact, tables).

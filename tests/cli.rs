@@ -66,3 +66,10 @@ fn man_pages_exist_for_every_subcommand_they_name() {
     assert_eq!(dcplan(&["man", "bgp", "status"]), status);
     assert_eq!(dcplan(&["man"]), std::fs::read_to_string(dir.path().join("dcplan.1")).expect("page"));
 }
+
+/// The README's samples are what dcplan prints: every `console` block runs (from the
+/// repository root) and its whole output is compared; `...` lines stand for lines left out.
+#[test]
+fn readme_samples() {
+    trycmd::TestCases::new().env("COLUMNS", "").case("README.md").case("docs/*.md");
+}

@@ -10,7 +10,7 @@ pub(super) fn run(ctx: &Ctx, a: CheckArgs, out: &mut String) -> Result<Exit> {
     if a.deny_warnings {
         crate::diag::policy::deny_warnings(&mut c.findings);
     }
-    out.push_str(&render_findings(a.format, &c.findings, &c.sources, ctx.color));
+    out.push_str(&render_findings(a.format, &c.findings, &c.sources, &c.root, ctx.color));
     let exit = Exit::of(&c.findings);
     // The process ends next: freeing a model of many small strings one by one costs more
     // than the check itself on large inventories.

@@ -21,7 +21,10 @@ pub(super) fn run(ctx: &Ctx, a: GraphArgs, out: &mut String) -> Result<Exit> {
             let Some((c, o)) = planned else { return Ok(Exit::Findings) };
             if o.has_errors() {
                 let errors: Vec<Finding> = o.errors().cloned().collect();
-                eprint!("{}", render_findings(FindingsFormat::Human, &errors, &c.sources, ctx.color));
+                eprint!(
+                    "{}",
+                    render_findings(FindingsFormat::Human, &errors, &c.sources, &c.root, ctx.color)
+                );
                 eprintln!("error: the plan has errors; no graph drawn");
                 return Ok(Exit::Findings);
             }

@@ -52,7 +52,7 @@ impl Search<'_> {
 
 /// `a/./b/../c` as `a/c`, without touching the disk (the folders may be symlinks the user
 /// thinks of by these names).
-fn normalize(p: &Path) -> PathBuf {
+pub(super) fn normalize(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in p.components() {
         match c {
@@ -68,7 +68,7 @@ fn normalize(p: &Path) -> PathBuf {
 
 /// `path` as seen from `base` (both absolute): `inventory`, `../inventory`, ...; findings then
 /// name files as the user would type them.
-fn relative_to(path: &Path, base: &Path) -> PathBuf {
+pub(super) fn relative_to(path: &Path, base: &Path) -> PathBuf {
     let (path, base) = (normalize(path), normalize(base));
     let common = path.components().zip(base.components()).take_while(|(a, b)| a == b).count();
     let mut rel = PathBuf::new();

@@ -12,8 +12,8 @@ use clap::Parser;
 
 use crate::cli::{BgpCommand, Cli, ColorChoice, Command, FindingsFormat};
 use crate::diag::{Finding, Severity};
-use crate::load;
-use crate::render::findings as rf;
+use crate::load::{self, Root};
+use crate::render::{findings as rf, sarif};
 use crate::source::Sources;
 
 mod bgp;
@@ -166,13 +166,39 @@ impl Ctx {
     }
 }
 
-/// Findings in the given format.
-fn render_findings(format: FindingsFormat, findings: &[Finding], sources: &Sources, color: bool) -> String {
+/// Findings in the given format. `root` is the inventory they are about: SARIF and GitLab
+/// name files from the repository around it.
+fn render_findings(
+    format: FindingsFormat,
+    findings: &[Finding],
+    sources: &Sources,
+    root: &Root,
+    color: bool,
+) -> String {
+    let prefix = || repository_prefix(root);
     match format {
         FindingsFormat::Human => rf::human(findings, sources, color),
         FindingsFormat::Json => rf::json(findings, sources),
         FindingsFormat::Github => rf::github(findings, sources),
+        FindingsFormat::Sarif => sarif::sarif(findings, &sarif::RepoPaths { prefix: &prefix(), sources }),
+        FindingsFormat::Gitlab => sarif::gitlab(findings, &sarif::RepoPaths { prefix: &prefix(), sources }),
     }
+}
+
+/// The current folder as seen from the repository root: the git work tree around the
+/// inventory, else the current folder itself (an empty prefix).
+fn repository_prefix(root: &Root) -> PathBuf {
+    let Ok(cwd) = std::env::current_dir() else { return PathBuf::new() };
+    let top = match root {
+        Root::Disk(dir) => {
+            let dir = cwd.join(dir);
+            let dir =
+                if dir.is_file() { dir.parent().map(Path::to_path_buf).unwrap_or_default() } else { dir };
+            sarif::repository_root(&inventory::normalize(&dir))
+        }
+        Root::Embedded => None,
+    };
+    top.map(|t| inventory::relative_to(&cwd, &t)).unwrap_or_default()
 }
 
 /// Pretty JSON with a trailing newline.

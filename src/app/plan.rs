@@ -41,7 +41,7 @@ pub(super) fn planned(
     let inventory_errors: Vec<_> =
         c.findings.iter().filter(|f| f.severity == Severity::Error).cloned().collect();
     if !inventory_errors.is_empty() {
-        out.push_str(&render_findings(format, &inventory_errors, &c.sources, ctx.color));
+        out.push_str(&render_findings(format, &inventory_errors, &c.sources, &c.root, ctx.color));
         eprintln!("error: the inventory has errors; fix them (dcplan check) before planning");
         return Ok(None);
     }
@@ -49,7 +49,7 @@ pub(super) fn planned(
     let file = c.sources.add(path.display().to_string(), String::from_utf8_lossy(&bytes).into_owned());
     let (plan, plan_findings) = crate::plan::spec::load(file, &c.sources, &c.inventory);
     let Some(plan) = plan.filter(|_| plan_findings.iter().all(|f| f.severity != Severity::Error)) else {
-        out.push_str(&render_findings(format, &plan_findings, &c.sources, ctx.color));
+        out.push_str(&render_findings(format, &plan_findings, &c.sources, &c.root, ctx.color));
         return Ok(None);
     };
     let mut outcome = crate::plan::plan(&c, plan);

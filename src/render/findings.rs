@@ -1,4 +1,4 @@
-//! Findings as rustc-style text, JSON (DESIGN.md section 5) or GitHub workflow annotations.
+//! Findings as rustc-style text, JSON (docs/json.md) or GitHub workflow annotations.
 
 use codespan_reporting::diagnostic::{Diagnostic, Label, Severity as CsSeverity};
 use codespan_reporting::term::{self, Config, termcolor::Buffer};

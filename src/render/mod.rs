@@ -1,5 +1,5 @@
-//! Printers: findings (human, JSON, GitHub annotations) and tables. Nothing here decides what
-//! is reported; it only formats.
+//! Printers: findings (human, JSON, GitHub annotations, SARIF, GitLab Code Quality) and tables.
+//! Nothing here decides what is reported; it only formats.
 
 pub(crate) mod bgpd;
 pub mod docs;
@@ -8,4 +8,5 @@ pub(crate) mod graph;
 pub(crate) mod impact;
 pub(crate) mod plan;
 pub(crate) mod runbook;
+pub(crate) mod sarif;
 pub(crate) mod tables;
