@@ -68,8 +68,8 @@ fn man_pages_exist_for_every_subcommand_they_name() {
 }
 
 /// The README's samples are what dcplan prints: every `console` block runs (from the
-/// repository root) and its whole output is compared; `...` lines stand for lines left out.
+/// file's folder; a bare code fence counts as one too, so only these pages are run) and its whole output is compared; `...` lines stand for lines left out.
 #[test]
 fn readme_samples() {
-    trycmd::TestCases::new().env("COLUMNS", "").case("README.md").case("docs/*.md");
+    trycmd::TestCases::new().env("COLUMNS", "").case("README.md").case("docs/README.md").case("docs/json.md");
 }
