@@ -241,6 +241,35 @@ AS: macros, AS, network, prefix-set, group and neighbor blocks, include, and the
 allow/deny/match rules with prefix, prefix-set, prefixlen and inet/inet6 criteria. Other \
 statements are skipped, and other criteria of an outbound rule (communities, AS paths...) are \
 assumed to match. Check that the skipped line does not change what is announced.";
+    /// A bgpd.conf that bgpd refuses.
+    BgpConfigInvalid = "bgp-config-invalid", Error,
+        "a router's bgpd.conf has a line that bgpd refuses (`bgpd -n` fails)",
+        "The line is not valid for OpenBGPD 7.x: a syntax error (an operator written without \
+blanks, such as `prefixlen 8-24`; a criterion bgpd does not know), a filter for a peer or group \
+that is not defined, an undefined macro. bgpd refuses to load such a config, so the router keeps \
+its old one. dcplan reports the line as `bgpd -n` would and uses the circuit's `announce` list \
+instead of the config.";
+    /// A bgpd.conf written for bgpd before 6.4.
+    BgpConfigLegacy = "bgp-config-legacy", Info,
+        "a router's bgpd.conf uses syntax of OpenBGPD before 6.4 and is read with that release's defaults",
+        "`announce self|all|none|default-route` in a neighbor and `prefix-set NAME exact` in a \
+filter are syntax of OpenBGPD before 6.4, which current bgpd refuses. Such a config is read as \
+that release did: routes go out unless a rule denies them (no RFC 8212 default deny), `announce \
+none` sends nothing, `announce default-route` only a default route. Update the config before \
+upgrading bgpd.";
+    /// An oddly written prefix in bgpd.conf.
+    BgpConfigOddPrefix = "bgp-config-odd-prefix", Warning,
+        "a prefix in bgpd.conf is abbreviated or has host bits set: bgpd reads it otherwise than it looks",
+        "bgpd reads IPv4 addresses the old inet_aton way, so `198.18.1/24` is 198.18.0.1/24 \
+(announced as 198.18.0.0/24) and `198.18/22` is 198.0.0.0/22; and it clears host bits, so \
+`198.51.100.1/24` announces 198.51.100.0/24. dcplan reads them as bgpd does; write the prefix in \
+full, as its network address.";
+    /// A default route sent by `export default-route`.
+    BgpDefaultRoute = "bgp-default-route", Info,
+        "a router sends a default route to an upstream (`export default-route`)",
+        "The neighbour is configured with `export default-route`: it receives a default route and \
+none of our own prefixes. A default route is not our own space, so it is not drift; but the \
+circuit then carries none of our prefixes.";
     /// A ROA expires before the move ends.
     RpkiExpiring = "rpki-expiring", Warning,
         "a ROA from the --roas export expires before the last move window (or has expired)",

@@ -48,13 +48,13 @@ pub(crate) fn inputs(
         let conf = confs
             .entry(path.value.clone())
             .or_insert_with(|| read_conf(inv, c, path, root, sources, findings));
-        // An unreadable config has its own error: the inventory's list stands in for it, so
+        // An unreadable config has its own error, and one bgpd refuses (bgp-config-invalid)
+        // leaves the router on an older config: the inventory's list stands in for either, so
         // that the one mistake does not also read as unannounced space.
-        let Some(conf) = conf else {
-            announcements.extend(from_inventory);
-            continue;
-        };
-        announcements.extend(drift(inv, id, conf, path, findings));
+        match conf {
+            Some(conf) if !conf.invalid => announcements.extend(drift(inv, id, conf, path, findings)),
+            _ => announcements.extend(from_inventory),
+        }
     }
     let mut roas = inv.roas.clone();
     if let Some(path) = roas_file {
@@ -137,6 +137,19 @@ fn drift(
             .object("circuit", &c.id),
         );
         return Vec::new();
+    }
+    for (d, loc) in conf.default_routes_to(upstream.asn) {
+        findings.push(
+            Finding::new(
+                Code::BgpDefaultRoute,
+                loc.unwrap_or(path.loc),
+                format!(
+                    "{} sends a default route ({d}) to AS{} (circuit `{}`): not our space, not drift",
+                    path.value, upstream.asn, c.id
+                ),
+            )
+            .object("circuit", &c.id),
+        );
     }
     let from_conf = conf.announced_to(upstream.asn);
     let mut out = Vec::new();

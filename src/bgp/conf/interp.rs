@@ -1,20 +1,15 @@
-//! The statements of a config, interpreted: macros, `AS`, `network`, `prefix-set`, groups and
-//! neighbours, includes; filter rules in [`super::rule`].
+//! The statements of a config, interpreted: `AS`, `network`, `prefix-set`, groups and
+//! neighbours; filter rules in [`super::rule`].
 
 use std::collections::BTreeMap;
 
 use ipnetwork::IpNetwork;
 
-use super::lex::{Item, Stmt, parse_statements, unsupported};
-use super::rule::prefixlen_of;
-use super::{Conf, Len, Neighbor};
-use crate::diag::Loc;
-use crate::source::Sources;
+use super::lex::{Ctx, Item, Op, Stmt};
+use super::{Community, Conf, Export, Len, Neighbor, Network, addr};
+use crate::diag::{Code, Finding, Loc};
 
-/// Reads an included file: (display name, text) relative to the including config.
-pub(crate) type Reader<'a> = dyn FnMut(&str) -> Result<(String, String), String> + 'a;
-
-/// Global keywords that do not change what is announced: understood, and ignored.
+/// Global statements that do not change what is announced: read, and ignored.
 const IGNORED_GLOBAL: &[&str] = &[
     "router-id",
     "listen",
@@ -36,15 +31,16 @@ const IGNORED_GLOBAL: &[&str] = &[
     "rtr",
     "rib",
     "mrtdump",
-    "staticroute",
     "reject",
-    "ipsec",
     "tcp",
     "flowspec",
-    "rde-evaluate",
+    "max-communities",
+    "max-large-communities",
+    "max-ext-communities",
+    "staletime",
 ];
 
-/// Neighbour keywords that do not change what is announced.
+/// Neighbour settings that do not change what is announced.
 const IGNORED_NEIGHBOR: &[&str] = &[
     "local-address",
     "multihop",
@@ -54,237 +50,286 @@ const IGNORED_NEIGHBOR: &[&str] = &[
     "ipsec",
     "enforce",
     "set",
-    "down",
     "rib",
     "route-reflector",
     "depend",
     "demote",
     "dump",
-    "export",
     "max-prefix",
     "ttl-security",
     "role",
-    "capabilities",
     "transparent-as",
     "log",
     "rde",
-    "softreconfig",
     "port",
     "as-override",
     "local-as",
-    "authentication",
+    "auth",
+    "reject",
+    "staletime",
     "rtlabel",
 ];
 
 pub(super) struct Interp<'r, 'a> {
+    pub(super) ctx: Ctx<'r, 'a>,
     pub(super) conf: Conf,
-    macros: BTreeMap<String, String>,
     pub(super) prefix_sets: BTreeMap<String, Vec<(IpNetwork, Len, Loc)>>,
-    reader: &'r mut Reader<'a>,
-    sources: &'r mut Sources,
-    depth: usize,
 }
 
 impl<'r, 'a> Interp<'r, 'a> {
-    pub(super) fn new(conf: Conf, reader: &'r mut Reader<'a>, sources: &'r mut Sources) -> Self {
-        Interp { conf, macros: BTreeMap::new(), prefix_sets: BTreeMap::new(), reader, sources, depth: 0 }
+    pub(super) fn new(ctx: Ctx<'r, 'a>) -> Self {
+        Interp { ctx, conf: Conf::default(), prefix_sets: BTreeMap::new() }
     }
 
-    pub(super) fn expand(&self, w: &str) -> String {
-        if !w.contains('$') {
-            return w.to_owned();
+    pub(super) fn finish(mut self) -> Conf {
+        if let Some(loc) = self.conf.legacy {
+            self.ctx.findings.push(super::legacy_note(loc));
         }
-        let mut out = String::new();
-        let mut rest = w;
-        while let Some(i) = rest.find('$') {
-            out.push_str(&rest[..i]);
-            let name_len = rest[i + 1..]
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .unwrap_or(rest.len() - i - 1);
-            let name = &rest[i + 1..i + 1 + name_len];
-            match self.macros.get(name) {
-                Some(v) => out.push_str(v),
-                None => out.push_str(&rest[i..i + 1 + name_len]),
-            }
-            rest = &rest[i + 1 + name_len..];
-        }
-        out.push_str(rest);
-        out
-    }
-
-    fn words(&self, s: &Stmt) -> Vec<(String, Loc)> {
-        s.items
-            .iter()
-            .filter_map(|i| match i {
-                Item::Word(w, l) => Some((self.expand(w), *l)),
-                Item::List(_) => None,
-            })
-            .collect()
-    }
-
-    pub(super) fn skip(&mut self, loc: Loc, what: String) {
-        self.conf.skipped.push(unsupported(loc, &what));
+        self.conf.skipped = self.ctx.findings;
+        self.conf.invalid = self.ctx.invalid;
+        self.conf
     }
 
     pub(super) fn run(&mut self, stmts: &[Stmt]) {
         for s in stmts {
-            let w = self.words(s);
-            let Some((head, _)) = w.first() else { continue };
-            let head = head.as_str();
-            if w.get(1).is_some_and(|x| x.0 == "=") {
-                let value = w.get(2).map(|x| x.0.clone()).unwrap_or_default();
-                self.macros.insert(head.to_owned(), value);
-                continue;
+            let Some(head) = s.items.first() else { continue };
+            if matches!(s.items.get(1), Some(Item::Op(Op::Eq, _))) {
+                continue; // a macro, defined while lexing
             }
-            match head {
-                "AS" => match w.get(1).and_then(|x| x.0.parse::<u32>().ok()) {
+            let Some(word) = head.text().filter(|_| !matches!(head, Item::Word { quoted: true, .. })) else {
+                self.ctx.error(head.loc(), "syntax error");
+                continue;
+            };
+            match word {
+                "AS" => match s.items.get(1).and_then(Item::text).and_then(|w| w.parse::<u32>().ok()) {
                     Some(asn) => self.conf.asn = Some((asn, s.loc)),
-                    None => self.skip(s.loc, "an `AS` that is not a plain AS number".into()),
+                    None => self.ctx.error(s.loc, "syntax error: `AS` needs an AS number"),
                 },
-                "network" => self.network(s, &w),
-                "prefix-set" => self.prefix_set(s, &w),
-                "include" => self.include(s, &w),
-                "group" => {
-                    let name = w.get(1).map(|x| x.0.clone()).unwrap_or_default();
-                    let base = Neighbor { group: Some(name), ..Neighbor::default() };
-                    self.block(s, base);
+                "network" => self.network(s),
+                "prefix-set" => self.prefix_set(s),
+                "group" | "neighbor" if self.conf.asn.is_none() => {
+                    self.ctx.error(s.loc, "AS needs to be given before neighbor definitions");
                 }
-                "neighbor" => {
-                    let n = Neighbor {
-                        addr: w.get(1).map(|x| x.0.clone()).unwrap_or_default(),
-                        ..Neighbor::default()
-                    };
-                    let n = self.neighbor_settings(s.block.as_deref().unwrap_or(&[]), n);
-                    self.conf.neighbors.push(n);
-                }
+                "group" => self.group(s),
+                "neighbor" => self.neighbor(s, Neighbor::default()),
                 "allow" | "deny" | "match" => self.rule(s),
                 h if IGNORED_GLOBAL.contains(&h) => {}
-                h => self.skip(s.loc, format!("statement `{h}`")),
+                h => self.ctx.skip(s.loc, format!("statement `{h}`")),
             }
         }
     }
 
-    /// A group: its own settings first, then each neighbour inside with them as defaults.
-    fn block(&mut self, s: &Stmt, base: Neighbor) {
-        let stmts = s.block.as_deref().unwrap_or(&[]);
-        let settings: Vec<Stmt> = stmts.iter().filter(|st| !Self::is_neighbor(st)).cloned().collect();
-        let base = self.neighbor_settings(&settings, base);
-        for st in stmts.iter().filter(|st| Self::is_neighbor(st)) {
-            let w = self.words(st);
-            let n = Neighbor { addr: w.get(1).map(|x| x.0.clone()).unwrap_or_default(), ..base.clone() };
-            let n = self.neighbor_settings(st.block.as_deref().unwrap_or(&[]), n);
-            self.conf.neighbors.push(n);
-        }
-    }
-
-    fn is_neighbor(s: &Stmt) -> bool {
-        matches!(s.items.first(), Some(Item::Word(w, _)) if w == "neighbor")
-    }
-
-    fn neighbor_settings(&mut self, stmts: &[Stmt], mut n: Neighbor) -> Neighbor {
-        for s in stmts {
-            let w = self.words(s);
-            let Some((head, _)) = w.first() else { continue };
-            let arg = |i: usize| w.get(i).map(|x| x.0.as_str()).unwrap_or("");
-            match head.as_str() {
-                "remote-as" => match arg(1).parse() {
-                    Ok(asn) => n.remote_as = Some(asn),
-                    Err(_) => self.skip(s.loc, format!("remote-as `{}`", arg(1))),
-                },
-                "descr" => n.descr = Some(arg(1).to_owned()),
-                "announce" => match (arg(1), arg(2)) {
-                    ("IPv4" | "inet", v) => n.ipv4 = Some(v != "none"),
-                    ("IPv6" | "inet6", v) => n.ipv6 = Some(v != "none"),
-                    ("self" | "all", _) => n.legacy = Some(true),
-                    ("none", _) => n.legacy = Some(false),
-                    (other, _) => self.skip(s.loc, format!("`announce {other}`")),
-                },
-                "neighbor" => self.skip(s.loc, "a neighbor nested in a neighbor".into()),
-                h if IGNORED_NEIGHBOR.contains(&h) => {}
-                h => self.skip(s.loc, format!("neighbor setting `{h}`")),
+    /// A group: its settings in order, each neighbour inside taking those before it.
+    fn group(&mut self, s: &Stmt) {
+        let Some(name) = s.items.get(1).and_then(Item::text) else {
+            self.ctx.error(s.loc, "syntax error: a group needs a name");
+            return;
+        };
+        let mut base = Neighbor { group: Some(name.to_owned()), ..Neighbor::default() };
+        for st in s.block.as_deref().unwrap_or(&[]) {
+            if st.items.first().is_some_and(|i| i.is("neighbor")) {
+                self.neighbor(st, base.clone());
+            } else {
+                self.setting(st, &mut base);
             }
         }
-        n
     }
 
-    fn network(&mut self, s: &Stmt, w: &[(String, Loc)]) {
-        let arg = w.get(1).map(|x| x.0.as_str()).unwrap_or("");
-        if arg == "prefix-set" {
-            let name = w.get(2).map(|x| x.0.clone()).unwrap_or_default();
-            match self.prefix_sets.get(&name) {
-                Some(set) => {
-                    let entries: Vec<(IpNetwork, Loc)> = set.iter().map(|&(p, _, l)| (p, l)).collect();
-                    self.conf.networks.extend(entries);
+    fn neighbor(&mut self, s: &Stmt, mut n: Neighbor) {
+        let Some(spec) = s.items.get(1).and_then(Item::text) else {
+            self.ctx.error(s.loc, "syntax error: a neighbor needs an address");
+            return;
+        };
+        let parsed = match (s.items.get(2), s.items.get(3).and_then(Item::text)) {
+            (Some(Item::Op(Op::Slash, _)), Some(len)) => {
+                addr::prefix(spec, len).map(|r| (None, r.net.is_ipv6()))
+            }
+            _ => addr::address(spec)
+                .map(|a| (Some(a), a.is_ipv6()))
+                .ok_or_else(|| format!("could not parse address spec \"{spec}\"")),
+        };
+        match parsed {
+            Ok((a, v6)) => {
+                n.addr = a;
+                n.v6 = v6;
+            }
+            Err(e) => {
+                self.ctx.error(s.loc, e);
+                return;
+            }
+        }
+        n.loc = Some(s.loc);
+        for st in s.block.as_deref().unwrap_or(&[]) {
+            if st.items.first().is_some_and(|i| i.is("neighbor")) {
+                self.ctx.error(st.loc, "syntax error: a neighbor inside a neighbor");
+                continue;
+            }
+            self.setting(st, &mut n);
+        }
+        if n.remote_as.is_none_or(|a| a == 0) {
+            self.ctx.error(s.loc, "peer AS may not be zero");
+        }
+        self.conf.neighbors.push(n);
+    }
+
+    fn setting(&mut self, s: &Stmt, n: &mut Neighbor) {
+        let w = |i: usize| s.items.get(i).and_then(Item::text).unwrap_or("");
+        match w(0) {
+            "remote-as" => match w(1).parse() {
+                Ok(asn) => n.remote_as = Some(asn),
+                Err(_) => self.ctx.error(s.loc, format!("syntax error: remote-as `{}`", w(1))),
+            },
+            "descr" => n.descr = Some(w(1).to_owned()),
+            "down" => n.down = true,
+            "export" => match w(1) {
+                "none" => n.export = Export::None,
+                "default-route" => n.export = Export::DefaultRoute,
+                other => self.ctx.error(s.loc, format!("syntax error: `export {other}`")),
+            },
+            "announce" => self.announce(s, n),
+            "" => {}
+            h if IGNORED_NEIGHBOR.contains(&h) => {}
+            h => self.ctx.skip(s.loc, format!("neighbor setting `{h}`")),
+        }
+    }
+
+    fn announce(&mut self, s: &Stmt, n: &mut Neighbor) {
+        let w = |i: usize| s.items.get(i).and_then(Item::text).unwrap_or("");
+        let mut legacy = |export| {
+            n.export = export;
+            self.conf.legacy.get_or_insert(s.loc);
+        };
+        match (w(1), w(2)) {
+            ("IPv4", "unicast") => n.ipv4 = Some(true),
+            ("IPv4", "none") => n.ipv4 = Some(false),
+            ("IPv6", "unicast") => n.ipv6 = Some(true),
+            ("IPv6", "none") => n.ipv6 = Some(false),
+            ("IPv4" | "IPv6", "vpn" | "flowspec") => {}
+            ("self" | "all", _) => legacy(Export::Filtered),
+            ("none", _) => legacy(Export::None),
+            ("default-route", _) => legacy(Export::DefaultRoute),
+            // Capabilities: they change how routes are sent, not which.
+            (
+                "as-4byte" | "add-path" | "policy" | "refresh" | "restart" | "enhanced" | "graceful"
+                | "extended" | "capabilities",
+                _,
+            ) => {}
+            (other, _) => self.ctx.error(s.loc, format!("syntax error: `announce {other}`")),
+        }
+    }
+
+    /// Reads `ADDR / LEN` at `items[*i]`, leaving `*i` after it; warns about oddities.
+    pub(super) fn take_prefix(&mut self, items: &[Item], i: &mut usize) -> Result<(IpNetwork, Loc), Loc> {
+        let (
+            Some(Item::Word { text: a, loc, .. }),
+            Some(Item::Op(Op::Slash, _)),
+            Some(Item::Word { text: l, .. }),
+        ) = (items.get(*i), items.get(*i + 1), items.get(*i + 2))
+        else {
+            let at = items.get(*i).map_or(Loc { file: crate::diag::FileId(0), start: 0, end: 0 }, Item::loc);
+            return Err(at);
+        };
+        let loc = *loc;
+        match addr::prefix(a, l) {
+            Ok(r) => {
+                *i += 3;
+                if r.abbreviated {
+                    self.odd(loc, format!("`{a}/{l}` is read the inet_aton way, as {}", r.net));
+                } else if r.host_bits {
+                    self.odd(loc, format!("`{a}/{l}` has host bits set: bgpd uses {}", r.net));
                 }
-                None => self.skip(s.loc, format!("`network prefix-set {name}`: no such prefix-set")),
+                Ok((r.net, loc))
             }
+            Err(e) => {
+                self.ctx.error(loc, e);
+                Err(loc)
+            }
+        }
+    }
+
+    fn odd(&mut self, loc: Loc, what: String) {
+        self.ctx.findings.push(
+            Finding::new(Code::BgpConfigOddPrefix, loc, format!("bgpd.conf: {what}"))
+                .hint("write the prefix in full, with its network address"),
+        );
+    }
+
+    fn network(&mut self, s: &Stmt) {
+        let items = &s.items;
+        let mut i = 1;
+        let mut prefixes: Vec<(IpNetwork, Loc)> = Vec::new();
+        if items.get(1).is_some_and(|x| x.is("prefix-set")) {
+            let name = items.get(2).and_then(Item::text).unwrap_or_default().to_owned();
+            match self.prefix_sets.get(&name) {
+                Some(set) => prefixes.extend(set.iter().map(|&(p, _, l)| (p, l))),
+                None => self.ctx.error(s.loc, format!("prefix-set \"{name}\" not defined")),
+            }
+            i = 3;
+        } else if items.get(1).is_some_and(|x| x.is("inet") || x.is("inet6")) {
+            self.ctx.skip(s.loc, "`network inet|inet6 ...` (routes taken from the kernel)");
+            return;
+        } else {
+            match self.take_prefix(items, &mut i) {
+                Ok(p) => prefixes.push(p),
+                Err(at) => {
+                    self.ctx.error(at, "syntax error");
+                    return;
+                }
+            }
+        }
+        let communities = match items.get(i) {
+            None => Vec::new(),
+            Some(x) if x.is("set") => self.set(&items[i + 1..], s.loc),
+            Some(x) => {
+                self.ctx.error(x.loc(), "syntax error");
+                return;
+            }
+        };
+        self.conf.networks.extend(prefixes.into_iter().map(|(prefix, loc)| Network {
+            prefix,
+            loc,
+            communities: communities.clone(),
+        }));
+    }
+
+    fn prefix_set(&mut self, s: &Stmt) {
+        let name = s.items.get(1).and_then(Item::text).unwrap_or_default().to_owned();
+        let Some(Item::List(list, _)) = s.items.get(2) else {
+            self.ctx.error(s.loc, "syntax error: a prefix-set needs `{ ... }`");
+            return;
+        };
+        if let Some(extra) = s.items.get(3) {
+            self.ctx.error(extra.loc(), "syntax error");
             return;
         }
-        match arg.parse::<IpNetwork>() {
-            Ok(p) => self.conf.networks.push((p, s.loc)),
-            Err(_) => {
-                self.skip(s.loc, format!("`network {arg}` (only prefixes and prefix-sets are evaluated)"))
-            }
-        }
+        let entries = self.prefix_list(list);
+        self.prefix_sets.insert(name, entries);
     }
 
-    /// A prefix list: prefixes, each optionally followed by `or-longer` or `prefixlen ...`.
-    pub(super) fn prefix_list(&mut self, words: &[(String, Loc)], at: Loc) -> Vec<(IpNetwork, Len, Loc)> {
-        let mut out: Vec<(IpNetwork, Len, Loc)> = Vec::new();
+    /// The communities of `set X` / `set { X, Y }` (other attributes are read and ignored).
+    pub(super) fn set(&mut self, items: &[Item], at: Loc) -> Vec<Community> {
+        let flat: Vec<Item> = match items {
+            [Item::List(l, _)] => l.clone(),
+            _ => items.to_vec(),
+        };
+        let mut out = Vec::new();
         let mut i = 0;
-        while i < words.len() {
-            let (w, l) = (&words[i].0, words[i].1);
-            if w == "or-longer" {
-                if let Some(last) = out.last_mut() {
-                    last.1 = Len::OrLonger;
+        while i < flat.len() {
+            let kind = flat[i].text().unwrap_or("");
+            if matches!(kind, "community" | "large-community" | "ext-community") {
+                match flat.get(i + 1).and_then(Item::text).filter(|w| *w != "delete") {
+                    Some(v) => match super::rule::community(kind, v, &flat[i + 2..]) {
+                        Ok((c, used)) => {
+                            out.push(c);
+                            i += used;
+                        }
+                        Err(e) => self.ctx.error(flat[i].loc(), e),
+                    },
+                    None => self.ctx.skip(at, format!("`set {kind} delete`")),
                 }
-            } else if w == "prefixlen" {
-                let (range, used) = prefixlen_of(&words[i + 1..]);
-                if let (Some(last), Some((lo, hi))) = (out.last_mut(), range) {
-                    last.1 = Len::Range(lo, hi);
-                }
-                i += used;
-            } else if let Ok(p) = w.parse::<IpNetwork>() {
-                out.push((p, Len::Exact, l));
-            } else if w != "exact" {
-                self.skip(at, format!("prefix list entry `{w}`"));
             }
             i += 1;
         }
         out
-    }
-
-    fn prefix_set(&mut self, s: &Stmt, w: &[(String, Loc)]) {
-        let name = w.get(1).map(|x| x.0.clone()).unwrap_or_default();
-        let words: Vec<(String, Loc)> = s
-            .items
-            .iter()
-            .filter_map(|i| match i {
-                Item::List(l) => Some(l.iter().map(|(w, l)| (self.expand(w), *l)).collect::<Vec<_>>()),
-                Item::Word(..) => None,
-            })
-            .flatten()
-            .collect();
-        let list = self.prefix_list(&words, s.loc);
-        self.prefix_sets.insert(name, list);
-    }
-
-    fn include(&mut self, s: &Stmt, w: &[(String, Loc)]) {
-        let path = w.get(1).map(|x| x.0.clone()).unwrap_or_default();
-        if self.depth >= 8 {
-            self.skip(s.loc, format!("`include \"{path}\"` nested too deep"));
-            return;
-        }
-        match (self.reader)(&path) {
-            Ok((name, text)) => {
-                let file = self.sources.add(name, text);
-                let text = self.sources.text(file).to_owned();
-                let stmts = parse_statements(file, &text, &mut self.conf.skipped);
-                self.depth += 1;
-                self.run(&stmts);
-                self.depth -= 1;
-            }
-            Err(e) => self.skip(s.loc, format!("`include \"{path}\"`: {e}")),
-        }
     }
 }
