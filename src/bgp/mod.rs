@@ -13,10 +13,41 @@ pub(crate) mod inputs;
 pub(crate) mod rpki;
 pub(crate) mod status;
 
+use std::collections::BTreeMap;
+
 pub use engine::{Announcement, Engine, Origin, State};
 pub use inputs::Inputs;
 pub(crate) use inputs::inputs;
 pub(crate) use rpki::expiring_roas;
+
+/// What dcplan reads from a bgpd.conf (its text; no includes): per neighbour AS, the prefixes
+/// sent (a default route from `export default-route` included), or, when bgpd would refuse
+/// the config, the lines it would name. The lab tests compare this with a real bgpd.
+#[doc(hidden)]
+pub fn read_bgpd_conf(text: &str) -> Result<BTreeMap<u32, Vec<String>>, Vec<usize>> {
+    let mut sources = crate::source::Sources::new();
+    let file = sources.add("bgpd.conf".into(), text.to_owned());
+    let c = conf::parse(file, &mut sources, &mut |_| Err("no includes here".into()));
+    if c.invalid {
+        let mut lines: Vec<usize> = c
+            .skipped
+            .iter()
+            .filter(|f| f.code == crate::diag::Code::BgpConfigInvalid)
+            .filter_map(|f| f.loc.map(|l| sources.line_col(l).line))
+            .collect();
+        lines.sort_unstable();
+        lines.dedup();
+        return Err(lines);
+    }
+    let mut out = BTreeMap::new();
+    for asn in c.neighbors.iter().filter_map(|n| n.remote_as) {
+        let mut sent: Vec<String> = c.announced_to(asn).into_iter().map(|(p, _)| p.to_string()).collect();
+        sent.extend(c.default_routes_to(asn).into_iter().map(|(p, _)| p.to_string()));
+        sent.sort();
+        out.insert(asn, sent);
+    }
+    Ok(out)
+}
 
 #[cfg(test)]
 mod tests {

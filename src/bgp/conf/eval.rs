@@ -46,10 +46,7 @@ fn len_matches(base: IpNetwork, len: Len, route: IpNetwork) -> bool {
     if !crate::net::contains(base, route) {
         return false;
     }
-    match len {
-        Len::Exact => base.prefix() == route.prefix(),
-        Len::Range(lo, hi) => (lo..=hi).contains(&route.prefix()),
-    }
+    len.admits(base.prefix(), route.prefix())
 }
 
 impl Conf {
@@ -75,7 +72,7 @@ impl Conf {
         self.peer_matches(&r.peer, n)
             && r.criteria.iter().all(|c| match c {
                 Criterion::Prefixes(ps) => ps.iter().any(|&(p, l)| len_matches(p, l, route)),
-                Criterion::Prefixlen(lo, hi) => (*lo..=*hi).contains(&route.prefix()),
+                Criterion::Prefixlen(l) => l.admits(route.prefix(), route.prefix()),
                 Criterion::Family(v6) => *v6 == route.is_ipv6(),
                 Criterion::Community(want) => comms.iter().any(|have| want.matches(have, own, neighbor)),
                 Criterion::Fixed(b) => *b,

@@ -261,6 +261,13 @@ impl<'r, 'a> Interp<'r, 'a> {
         if items.get(1).is_some_and(|x| x.is("prefix-set")) {
             let name = items.get(2).and_then(Item::text).unwrap_or_default().to_owned();
             match self.prefix_sets.get(&name) {
+                Some(set) if set.iter().any(|e| e.1 != Len::Exact) => {
+                    let e = format!(
+                        "prefix-set {name} has prefixlen operators and cannot be used in network statements."
+                    );
+                    self.ctx.error(s.loc, e);
+                    return;
+                }
                 Some(set) => prefixes.extend(set.iter().map(|&(p, _, l)| (p, l))),
                 None => self.ctx.error(s.loc, format!("prefix-set \"{name}\" not defined")),
             }
@@ -285,6 +292,10 @@ impl<'r, 'a> Interp<'r, 'a> {
                 return;
             }
         };
+        if prefixes.iter().any(|(p, _)| self.conf.networks.iter().any(|n| n.prefix == *p)) {
+            self.ctx.error(s.loc, "duplicate prefix in network statement");
+            return;
+        }
         self.conf.networks.extend(prefixes.into_iter().map(|(prefix, loc)| Network {
             prefix,
             loc,

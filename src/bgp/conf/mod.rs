@@ -148,6 +148,19 @@ pub(crate) enum Len {
     Exact,
     /// Inside the prefix, with a length in the inclusive range.
     Range(u8, u8),
+    /// Inside the prefix, with a length outside the inclusive range (`><`, `!=`).
+    Outside(u8, u8),
+}
+
+impl Len {
+    /// Whether a route of length `len` passes (`own` is the criterion prefix's length).
+    pub(crate) fn admits(self, own: u8, len: u8) -> bool {
+        match self {
+            Len::Exact => own == len,
+            Len::Range(lo, hi) => (lo..=hi).contains(&len),
+            Len::Outside(lo, hi) => !(lo..=hi).contains(&len),
+        }
+    }
 }
 
 /// A criterion of a filter rule, decided on an own route.
@@ -155,8 +168,8 @@ pub(crate) enum Len {
 pub(crate) enum Criterion {
     /// `prefix ...` / `prefix-set ...`: any of these.
     Prefixes(Vec<(IpNetwork, Len)>),
-    /// `prefixlen ...`: inclusive range.
-    Prefixlen(u8, u8),
+    /// `prefixlen ...` (never [`Len::Exact`]).
+    Prefixlen(Len),
     /// `inet` (false) / `inet6` (true).
     Family(bool),
     /// `community ...` and friends: the route carries a matching one.

@@ -110,7 +110,7 @@ impl Interp<'_, '_> {
         i += 1;
         let peer = self.peer_h(items, &mut i, s.loc)?;
         let mut rule = Rule { action, quick, peer, criteria: Vec::new(), set: Vec::new() };
-        let mut family = false;
+        let mut family: Option<bool> = None;
         while i < items.len() {
             let item = &items[i];
             if item.is("set") {
@@ -123,14 +123,20 @@ impl Interp<'_, '_> {
             i += 1;
             let c = match w {
                 "inet" | "inet6" => {
-                    family = true;
+                    family = Some(w == "inet6");
                     Criterion::Family(w == "inet6")
                 }
                 "prefix" => Criterion::Prefixes(self.prefix_criterion(items, &mut i, s.loc)?),
                 "prefix-set" => Criterion::Prefixes(self.prefix_set_criterion(items, &mut i, s.loc)?),
-                "prefixlen" if family => {
-                    let (lo, hi) = prefixlen(items, &mut i, 0).ok_or_else(|| syntax(i))?;
-                    Criterion::Prefixlen(lo, hi)
+                "prefixlen" if family.is_some() => {
+                    let at = items.get(i).map_or(s.loc, Item::loc);
+                    let (lo, hi, outside) = prefixlen(items, &mut i, 0).ok_or_else(|| syntax(i))?;
+                    let limit = if family == Some(true) { 128 } else { 32 };
+                    if lo > limit || (hi > limit && hi != 128) {
+                        return Err((at, format!("prefixlen {} too big, limit {limit}", lo.max(hi))));
+                    }
+                    let hi = hi.min(limit);
+                    Criterion::Prefixlen(if outside { Len::Outside(lo, hi) } else { Len::Range(lo, hi) })
                 }
                 "community" | "large-community" | "ext-community" => {
                     let v = items.get(i).and_then(Item::text).ok_or_else(|| syntax(i))?;
@@ -144,11 +150,12 @@ impl Interp<'_, '_> {
                     i += 1;
                     Criterion::Fixed(false)
                 }
-                "AS" | "transit-as" => {
+                // bgpd 7.7 matches neither on an own route (checked in the lab).
+                "AS" | "transit-as" | "source-as" => {
                     as_arg(items, &mut i).ok_or_else(|| syntax(i))?;
                     Criterion::Fixed(false)
                 }
-                "source-as" | "peer-as" => {
+                "peer-as" => {
                     let own = self.conf.asn.map_or(0, |a| a.0);
                     let (lo, hi) = as_arg(items, &mut i).ok_or_else(|| syntax(i))?;
                     Criterion::Fixed((lo.unwrap_or(own)..=hi.unwrap_or(own)).contains(&own))
@@ -237,6 +244,14 @@ impl Interp<'_, '_> {
         match items.get(*i) {
             Some(x) if x.is("or-longer") => {
                 *i += 1;
+                if set.iter().any(|e| e.1 != Len::Exact) {
+                    return Err((
+                        loc,
+                        format!(
+                            "prefix-set {name} contains prefixlen operators and cannot be used with an or-longer filter"
+                        ),
+                    ));
+                }
                 for e in &mut set {
                     e.1 = Len::Range(e.0.prefix(), max_len(e.0));
                 }
@@ -322,13 +337,13 @@ fn modifier(items: &[Item], i: &mut usize, p: IpNetwork) -> Parsed<Len> {
     let Some(item) = items.get(*i) else { return Ok(Len::Exact) };
     let loc = item.loc();
     let syntax = || (loc, "syntax error".to_owned());
-    let (lo, hi) = if item.is("or-longer") {
+    let (lo, hi, outside) = if item.is("or-longer") {
         *i += 1;
-        (p.prefix(), max_len(p))
+        (p.prefix(), max_len(p), false)
     } else if item.is("maxlen") {
         let n = num(items, *i + 1).and_then(|n| u8::try_from(n).ok()).ok_or_else(syntax)?;
         *i += 2;
-        (p.prefix(), n)
+        (p.prefix(), n, false)
     } else if item.is("prefixlen") {
         *i += 1;
         prefixlen(items, i, p.prefix()).ok_or_else(syntax)?
@@ -342,45 +357,41 @@ fn modifier(items: &[Item], i: &mut usize, p: IpNetwork) -> Parsed<Len> {
     if hi > max_len(p) || lo > hi {
         return Err((loc, "prefixlen out of range".to_owned()));
     }
-    Ok(Len::Range(lo, hi))
+    Ok(if outside { Len::Outside(lo, hi) } else { Len::Range(lo, hi) })
 }
 
-/// `OP N`, `N - M` or `N >< M` at `items[*i]` as an inclusive range of lengths; `floor` is the
+/// `OP N`, `N - M` or `N >< M` at `items[*i]` as an inclusive range of lengths, and whether
+/// the lengths outside it are meant (`><` and `!=`, as bgpd 7.7 reads them); `floor` is the
 /// least length a route can have (a prefix's own). `None` when bgpd would not read it.
-fn prefixlen(items: &[Item], i: &mut usize, floor: u8) -> Option<(u8, u8)> {
+fn prefixlen(items: &[Item], i: &mut usize, floor: u8) -> Option<(u8, u8, bool)> {
     let n = |k: usize| num(items, *i + k).and_then(|n| u8::try_from(n).ok()).filter(|&n| n <= 128);
     let op = match items.get(*i)? {
         Item::Op(op, _) => Some(*op),
         Item::Word { .. } => None,
         Item::List(..) => return None,
     };
-    let r = match op {
-        None => {
-            let a = n(0)?;
-            match items.get(*i + 1) {
-                Some(Item::Op(Op::Minus, _)) => (a, n(2)?),
-                Some(Item::Op(Op::XRange, _)) => (a.checked_add(1)?, n(2)?.checked_sub(1)?),
-                _ => {
-                    *i += 1;
-                    return Some((a, a));
-                }
+    let Some(op) = op else {
+        let a = n(0)?;
+        let r = match items.get(*i + 1) {
+            Some(Item::Op(Op::Minus, _)) => (a, n(2)?, false),
+            Some(Item::Op(Op::XRange, _)) => (a, n(2)?, true),
+            _ => {
+                *i += 1;
+                return Some((a, a, false));
             }
-        }
-        Some(op) => {
-            let b = n(1)?;
-            *i += 2;
-            return match op {
-                Op::Eq => Some((b, b)),
-                Op::Lt => Some((floor, b.checked_sub(1)?)),
-                Op::Le => Some((floor, b)),
-                Op::Gt => Some((b.checked_add(1)?, 128)),
-                Op::Ge => Some((b, 128)),
-                // `!= N`: kept as the hull (no own route is excluded by it in practice).
-                Op::Ne => Some((floor, 128)),
-                _ => None,
-            };
-        }
+        };
+        *i += 3;
+        return Some(r);
     };
-    *i += 3;
-    Some(r)
+    let b = n(1)?;
+    *i += 2;
+    match op {
+        Op::Eq => Some((b, b, false)),
+        Op::Ne => Some((b, b, true)),
+        Op::Lt => Some((floor, b.checked_sub(1)?, false)),
+        Op::Le => Some((floor, b, false)),
+        Op::Gt => Some((b.checked_add(1)?, 128, false)),
+        Op::Ge => Some((b, 128, false)),
+        _ => None,
+    }
 }
