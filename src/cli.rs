@@ -126,6 +126,10 @@ pub(crate) struct BgpStatusArgs {
 pub(crate) struct BgpRenderArgs {
     /// The router's server id.
     pub(crate) router: String,
+    /// Only the announcement lines (prefix-sets, networks, `allow to group` rules), for an
+    /// existing config whose groups are named after the upstream ids.
+    #[arg(long)]
+    pub(crate) fragment: bool,
 }
 
 /// `dcplan check`.

@@ -318,6 +318,10 @@ pub struct Circuit {
     pub announce: Vec<At<IpNetwork>>,
     /// The router config, relative to the inventory folder.
     pub config: Option<At<String>>,
+    /// The upstream's session addresses (one session each).
+    pub neighbor: Vec<At<IpAddr>>,
+    /// Our addresses on the sessions.
+    pub local_address: Vec<At<IpAddr>>,
     /// Where declared.
     pub loc: Loc,
 }

@@ -183,6 +183,32 @@ pub(crate) struct Circuit {
     /// The router's OpenBGPD bgpd.conf, relative to the inventory folder: when set, what it announces to this upstream's AS is what the checks use.
     #[schemars(with = "Option<String>")]
     pub(crate) config: Option<S>,
+    /// The upstream's address on the session, or a list: one BGP session per address, each carrying its address's family (used by `dcplan bgp render` and `dcplan bgp verify`).
+    #[schemars(with = "Option<OneOrMany>")]
+    pub(crate) neighbor: Option<Spanned<OneOrMany>>,
+    /// Our own address on the session(s), one per family at most (`local-address` in the rendered config).
+    #[schemars(with = "Option<OneOrMany>")]
+    pub(crate) local_address: Option<Spanned<OneOrMany>>,
+}
+
+/// One string or a list of strings.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub(crate) enum OneOrMany {
+    /// One.
+    One(String),
+    /// A list.
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    /// The strings.
+    pub(crate) fn items(&self) -> Vec<String> {
+        match self {
+            OneOrMany::One(s) => vec![s.clone()],
+            OneOrMany::Many(v) => v.clone(),
+        }
+    }
 }
 
 /// `[[link]]`: layer-3 reachability between sites.

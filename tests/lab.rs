@@ -119,3 +119,32 @@ fn legacy_configs_read_with_their_era_defaults() {
 fn legacy_reading(text: &str) -> BTreeMap<u32, Vec<String>> {
     dcplan::bgp::read_bgpd_conf(text).expect("a legacy config is read, not refused")
 }
+
+/// `dcplan bgp render` gives a config that bgpd accepts and that, run in the lab, announces
+/// to each upstream exactly what the inventory's circuits list.
+#[test]
+fn rendered_config_announces_what_the_inventory_says() {
+    let inv = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/lab/render");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_dcplan"))
+        .args(["bgp", "render", "rtr", "--inventory", inv])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let conf = String::from_utf8(out.stdout).unwrap();
+    if let Some(why) = harness::unavailable() {
+        eprintln!("skipped: {why}");
+        return;
+    }
+    assert_eq!(harness::check(&conf), Ok(()), "bgpd -n refuses the rendered config:\n{conf}");
+    let mut lab = harness::Lab::start().unwrap();
+    let real = lab.announce(&conf).unwrap();
+    let want = BTreeMap::from([
+        (64501, vec!["198.51.100.0/24", "2001:db8:100::/48", "203.0.113.0/24"]),
+        (64502, vec!["198.51.100.0/24", "2001:db8:100::/48"]),
+    ]);
+    for (asn, got) in &real {
+        let mut w: Vec<String> = want[asn].iter().map(|s| (*s).to_owned()).collect();
+        w.sort();
+        assert_eq!(*got, w, "AS{asn}");
+    }
+}

@@ -27,6 +27,15 @@ pub(super) fn render(ctx: &Ctx, a: BgpRenderArgs, out: &mut String) -> Result<Ex
     if inv.server(id).kind != Kind::Router {
         bail!("`{}` is a {}, not a router", a.router, inv.server(id).kind.as_str());
     }
-    out.push_str(&crate::render::bgpd::router_config(inv, id));
+    if a.fragment {
+        out.push_str(&crate::render::bgpd::fragment(inv, id));
+    } else {
+        match crate::render::bgpd::complete(inv, id) {
+            Ok(text) => out.push_str(&text),
+            Err(missing) => {
+                bail!("cannot render a complete config: {} (or use --fragment)", missing.join("; "))
+            }
+        }
+    }
     Ok(Exit::Clean)
 }

@@ -117,6 +117,13 @@ impl Resolver<'_> {
             }
         }
         let config = c.config.as_ref().map(|p| At { value: p.get_ref().clone(), loc: loc_of(loc, p) });
+        let spread = |v: &Option<toml::Spanned<raw::OneOrMany>>| -> Vec<raw::S> {
+            v.as_ref().map_or_else(Vec::new, |v| {
+                v.get_ref().items().into_iter().map(|s| toml::Spanned::new(v.span(), s)).collect()
+            })
+        };
+        let neighbor = self.addresses(loc, owner, &spread(&c.neighbor));
+        let local_address = self.addresses(loc, owner, &spread(&c.local_address));
         Some(Circuit {
             id: id.to_owned(),
             upstream: upstream?,
@@ -124,6 +131,8 @@ impl Resolver<'_> {
             router: router?,
             announce,
             config,
+            neighbor,
+            local_address,
             loc,
         })
     }
