@@ -212,19 +212,24 @@ impl Lab {
         }
         let text = format!("{conf}\nsocket \"{}\"\nfib-update no\n", self.sock("own").display());
         self.daemon("own", &text)?;
-        let deadline = Instant::now() + Duration::from_secs(8);
+        let deadline = Instant::now() + Duration::from_secs(20);
         let mut last: Option<BTreeMap<u32, Vec<String>>> = None;
         loop {
             std::thread::sleep(Duration::from_millis(150));
-            let now = self.received();
-            match (&now, self.converged()) {
-                (Ok(r), Ok(true)) if last.as_ref() == Some(r) => return Ok(r.clone()),
-                (Ok(r), _) => last = Some(r.clone()),
-                (Err(_), _) => {}
+            // Converged first, then read: a RIB read before the check could predate updates
+            // that the check then sees as delivered. Two equal reads in a row settle it.
+            if self.converged() == Ok(true) {
+                let now = self.received()?;
+                if last.as_ref() == Some(&now) {
+                    return Ok(now);
+                }
+                last = Some(now);
+            } else {
+                last = None;
             }
             if Instant::now() > deadline {
                 let log = std::fs::read_to_string(self.dir.join("own.log")).unwrap_or_default();
-                return Err(format!("no convergence in 8 s; own bgpd log:\n{log}"));
+                return Err(format!("no convergence in 20 s; own bgpd log:\n{log}"));
             }
         }
     }
