@@ -130,6 +130,44 @@ stale: usually the machine was moved and only one field was updated.";
         "The sum of `power_w` of the machines mounted in the rack (vms excluded: they draw \
 through their host) exceeds the rack's `power_w`. Move a machine, or raise the budget if the \
 rack's feed really allows it.";
+    /// A feed over its capacity in normal operation.
+    PowerFeedOverload = "power-feed-overload", Error,
+        "in normal operation a feed carries more than its capacity",
+        "A rack's feed carries its share of the rack's load (machines with two or more PSUs put \
+half their `power_w` on each side, single-PSU machines all of it on their `feed_side`; the feeds \
+of a side share its load in proportion to their capacities), and that is more than the feed's \
+capacity: `volts * amps * max_utilization / 100`, times sqrt(3) for a three-phase feed. The \
+breaker trips. The message names the machines that make the difference: move some to another \
+rack, or give the side a larger breaker.";
+    /// A feed over its capacity once the other side has failed.
+    PowerFeedLoss = "power-feed-loss", Error,
+        "if one side fails, a feed of the other side carries more than its capacity",
+        "Racks are fed from two independent sides (A and B) so that they survive the loss of \
+either. When one side fails, every machine with two or more PSUs draws all its power from the \
+other side, which then carries its own load plus those machines' other halves (single-PSU \
+machines of the failed side go dark). Here that load is more than a feed of the surviving side \
+can carry: the loss of one feed would trip the other and take the whole rack down. Move a \
+dual-PSU machine named in the message to another rack, or raise the surviving feed's breaker.";
+    /// A service that one side of one rack takes down.
+    ServiceSpofFeed = "service-spof-feed", Warning,
+        "a service with 2+ replicas loses every replica when one side of one rack fails",
+        "All replicas of the service (vms count with their host) are machines that depend on one \
+feed side of the same rack: single-PSU machines plugged into that side, or machines in a rack \
+that only has that side. One breaker trip takes the service down despite the replication. Give \
+the machines a second PSU, plug one replica into the other side, or spread them over racks.";
+    /// A rack carries more than its max_weight_kg.
+    RackWeight = "rack-weight", Error,
+        "the machines in a rack weigh more than its max_weight_kg",
+        "The sum of `weight_kg` of the machines mounted in the rack exceeds the rack's \
+`max_weight_kg` (what the rack, or the floor under it, may carry). Move the heaviest machines \
+named in the hint to another rack.";
+    /// A rack lacks a feed side its machines need.
+    FeedSideMissing = "feed-side-missing", Warning,
+        "a rack has feeds on one side only while it holds machines with psus >= 2, or a single-PSU machine's feed_side has no feed in its rack",
+        "A rack whose [[feed]] entries are all on one side cannot give dual-PSU machines their \
+redundancy: the loss of that feed takes them down. And a single-PSU machine whose `feed_side` \
+has no feed in its rack is plugged into something the inventory does not know (it is counted \
+on the side that exists). Add the missing side's feed, or correct `feed_side`.";
     /// A vm with a bad host, or with physical placement.
     VmHost = "vm-host", Error,
         "a vm's host is missing, is itself a vm, or a vm has rack/unit/site",

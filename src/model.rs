@@ -54,6 +54,8 @@ index_types! {
     UpstreamId => Upstream, upstreams;
     /// Index of a circuit.
     CircuitId => Circuit, circuits;
+    /// Index of a power feed.
+    FeedId => Feed, feeds;
 }
 
 /// The most rack units a rack (or a machine's unit or height) may have: far above any real
@@ -102,10 +104,85 @@ pub struct Rack {
     pub site: SiteId,
     /// Number of units.
     pub units: u32,
-    /// Power budget, watts.
+    /// Power budget, watts (used only when the rack has no feeds).
     pub power_w: Option<u32>,
+    /// What it may carry, kg.
+    pub max_weight_kg: Option<f64>,
     /// Where declared.
     pub loc: Loc,
+}
+
+/// A redundancy side of a rack's power.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Side {
+    /// The A side.
+    A,
+    /// The B side.
+    B,
+}
+
+impl Side {
+    /// Both sides.
+    pub(crate) const BOTH: [Side; 2] = [Side::A, Side::B];
+
+    /// Parses `a` or `b`.
+    pub(crate) fn parse(s: &str) -> Option<Side> {
+        match s {
+            "a" => Some(Side::A),
+            "b" => Some(Side::B),
+            _ => None,
+        }
+    }
+
+    /// `a` or `b`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Side::A => "a",
+            Side::B => "b",
+        }
+    }
+
+    /// The other side.
+    pub(crate) fn other(self) -> Side {
+        match self {
+            Side::A => Side::B,
+            Side::B => Side::A,
+        }
+    }
+
+    /// As an index into per-side arrays.
+    pub(crate) fn ix(self) -> usize {
+        self as usize
+    }
+}
+
+/// A power feed into a rack.
+#[derive(Clone, Debug)]
+pub struct Feed {
+    /// Id.
+    pub id: String,
+    /// The rack it feeds.
+    pub rack: RackId,
+    /// Its side.
+    pub side: Side,
+    /// Volts.
+    pub volts: f64,
+    /// Breaker rating, amperes.
+    pub amps: f64,
+    /// Three-phase.
+    pub three_phase: bool,
+    /// Percent of the breaker it may carry.
+    pub max_utilization: f64,
+    /// Where declared.
+    pub loc: Loc,
+}
+
+impl Feed {
+    /// What it may carry, watts: volts x amps x utilisation, x sqrt(3) for three-phase.
+    pub fn capacity_w(&self) -> f64 {
+        let phase = if self.three_phase { 3f64.sqrt() } else { 1.0 };
+        self.volts * self.amps * self.max_utilization / 100.0 * phase
+    }
 }
 
 /// What a machine is.
@@ -174,6 +251,12 @@ pub struct Server {
     pub height: u32,
     /// Power draw, watts.
     pub power_w: Option<u32>,
+    /// Power supplies (1 unless written).
+    pub psus: u32,
+    /// The side a single-PSU machine is plugged into.
+    pub feed_side: Side,
+    /// Weight, kg.
+    pub weight_kg: Option<f64>,
     /// The hypervisor, for vms.
     pub host: Option<ServerId>,
     /// Addresses.
@@ -205,6 +288,10 @@ pub struct FieldLocs {
     pub height: Option<Loc>,
     /// `host = ...`.
     pub host: Option<Loc>,
+    /// `psus = ...`.
+    pub psus: Option<Loc>,
+    /// `feed_side = ...`.
+    pub feed_side: Option<Loc>,
 }
 
 impl Server {
@@ -362,6 +449,8 @@ pub struct Inventory {
     pub sites: Vec<Site>,
     /// Racks.
     pub racks: Vec<Rack>,
+    /// Power feeds.
+    pub feeds: Vec<Feed>,
     /// Machines.
     pub servers: Vec<Server>,
     /// Services.
@@ -404,6 +493,8 @@ pub struct Index {
     pub upstreams: HashMap<String, UpstreamId>,
     /// Circuits.
     pub circuits: HashMap<String, CircuitId>,
+    /// Feeds.
+    pub feeds: HashMap<String, FeedId>,
 }
 
 impl Inventory {

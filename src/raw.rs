@@ -51,9 +51,13 @@ pub(crate) struct Rack {
     /// Rack units, numbered 1..units from the bottom (at most 1000).
     #[schemars(with = "i64")]
     pub(crate) units: Spanned<i64>,
-    /// Power budget in watts: the machines mounted in it may draw at most this.
+    /// Power budget in watts: the machines mounted in it may draw at most this (racks with
+    /// [[feed]] entries are budgeted by their feeds instead).
     #[schemars(with = "Option<i64>")]
     pub(crate) power_w: Option<Spanned<i64>>,
+    /// What the rack (and the floor under it) may carry, in kg.
+    #[schemars(with = "Option<f64>")]
+    pub(crate) max_weight_kg: Option<Spanned<f64>>,
 }
 
 /// `[[server]]`: any machine.
@@ -95,6 +99,16 @@ pub(crate) struct Server {
     pub(crate) serial: Option<String>,
     /// Asset tag, printed on move labels.
     pub(crate) asset_tag: Option<String>,
+    /// Power supplies (default 1): with two or more, the draw is shared by the rack's A and B
+    /// feeds, and the machine survives the loss of either.
+    #[schemars(with = "Option<i64>")]
+    pub(crate) psus: Option<Spanned<i64>>,
+    /// Single-PSU machines: the feed side it is plugged into, `a` (default) or `b`.
+    #[schemars(with = "Option<String>")]
+    pub(crate) feed_side: Option<S>,
+    /// Weight in kg, counted against the rack's max_weight_kg (and the plan's max_weight_kg).
+    #[schemars(with = "Option<f64>")]
+    pub(crate) weight_kg: Option<Spanned<f64>>,
     /// Person-minutes to move this machine (its whole figure: the plan's per-unit amount is
     /// not added), instead of the plan's handling_minutes.
     #[schemars(with = "Option<u32>")]
@@ -144,6 +158,33 @@ pub(crate) struct Prefix {
     pub(crate) sites: Option<Spanned<Vec<S>>>,
     /// What it is for.
     pub(crate) description: Option<String>,
+}
+
+/// `[[feed]]`: a power feed into a rack, on its A or B side.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Feed {
+    /// Id, unique among feeds.
+    #[schemars(with = "String")]
+    pub(crate) id: S,
+    /// The rack it feeds.
+    #[schemars(with = "String")]
+    pub(crate) rack: S,
+    /// `a` or `b`: the redundancy side.
+    #[schemars(with = "String")]
+    pub(crate) side: S,
+    /// Voltage (line to line for three-phase).
+    #[schemars(with = "f64")]
+    pub(crate) volts: Spanned<f64>,
+    /// The breaker's rating, in amperes.
+    #[schemars(with = "f64")]
+    pub(crate) amps: Spanned<f64>,
+    /// `single` (default) or `three`: three-phase feeds carry sqrt(3) times more.
+    #[schemars(with = "Option<String>")]
+    pub(crate) phase: Option<S>,
+    /// Percent of the breaker the feed may carry (default 80).
+    #[schemars(with = "Option<f64>")]
+    pub(crate) max_utilization: Option<Spanned<f64>>,
 }
 
 /// `[[upstream]]`: a transit provider.
@@ -317,6 +358,8 @@ tables! {
     Site = "site", sites: Site, many;
     /// Racks.
     Rack = "rack", racks: Rack, many;
+    /// Power feeds into racks (A and B sides).
+    Feed = "feed", feeds: Feed, many;
     /// Machines: physical servers, routers, switches, storage, vms.
     Server = "server", servers: Server, many;
     /// Services and the machines that run them.

@@ -6,6 +6,7 @@
 //! [`network`] (prefixes, upstreams, circuits, links, ROAs); sites, racks and `[org]` here.
 
 mod network;
+mod power;
 mod servers;
 mod services;
 
@@ -35,6 +36,7 @@ pub fn resolve(raw: raw::Inventory, sources: &Sources, findings: &mut Vec<Findin
     r.org(raw.org, org_failed, &mut inv);
     r.sites(raw.sites, &mut inv);
     r.racks(raw.racks, &mut inv);
+    r.feeds(raw.feeds, &mut inv);
     r.servers(raw.servers, &mut inv);
     r.services(raw.services, &mut inv);
     r.prefixes(raw.prefixes, &mut inv);
@@ -265,8 +267,12 @@ impl Resolver<'_> {
                 }
             };
             let power_w = self.watts(loc, owner, r.power_w.as_ref());
+            let max_weight_kg =
+                r.max_weight_kg.as_ref().and_then(|w| self.weight(loc, owner, "max_weight_kg", w));
             match site {
-                Some(site) if units >= 1 => inv.racks.push(Rack { id, site, units, power_w, loc }),
+                Some(site) if units >= 1 => {
+                    inv.racks.push(Rack { id, site, units, power_w, max_weight_kg, loc });
+                }
                 _ => {
                     inv.index.racks.remove(&id);
                     inv.lost.insert(Table::Rack);

@@ -11,6 +11,10 @@ pub(super) fn check(inv: &Inventory, out: &mut Vec<Finding>) {
             by_rack[m.rack.ix()].push(id);
         }
     }
+    let mut fed = vec![false; inv.racks.len()];
+    for f in &inv.feeds {
+        fed[f.rack.ix()] = true;
+    }
     for (r, members) in by_rack.iter_mut().enumerate() {
         let rack = &inv.racks[r];
         members.sort_by_key(|&s| (inv.server(s).mount.map(|m| m.unit), s));
@@ -85,7 +89,9 @@ pub(super) fn check(inv: &Inventory, out: &mut Vec<Finding>) {
             }
             power += u64::from(sv.power_w.unwrap_or(0));
         }
+        // A rack with feeds is budgeted by its feeds (see `power`).
         if let Some(budget) = rack.power_w
+            && !fed[r]
             && power > u64::from(budget)
         {
             out.push(

@@ -2,6 +2,7 @@
 //! rack, within its power budget; the rack_map rack and the same units preferred, replicas of a
 //! service spread over racks.
 
+use crate::check::power::{self, RackPower};
 use crate::diag::{Code, Finding};
 use crate::model::{Inventory, RackId, ServerId};
 use crate::plan::spec::Plan;
@@ -22,6 +23,12 @@ struct RackState {
     free: Vec<bool>,
     power: u64,
     budget: Option<u64>,
+    /// A rack with feeds: its load model (every state keeps it healthy; racks only gain
+    /// machines during a move, so the last state is the heaviest).
+    feeds: Option<RackPower>,
+    /// Weight mounted, and what the rack may carry.
+    weight: f64,
+    max_weight: Option<f64>,
     /// Free units, to skip full racks quickly.
     free_units: u32,
     /// Services with a replica in the rack.
@@ -44,6 +51,19 @@ impl RackState {
         // Nearest to the wanted unit, else from the bottom.
         let target = want.unwrap_or(1);
         (1..=units - h + 1).filter(|&u| fits(u)).min_by_key(|&u| (u.abs_diff(target), u))
+    }
+
+    /// Whether the rack's power (feeds, or else its budget) and weight take one more machine.
+    fn powers(&self, inv: &Inventory, s: ServerId) -> bool {
+        let sv = inv.server(s);
+        let (w, kg) = (sv.power_w.unwrap_or(0), sv.weight_kg.unwrap_or(0.0));
+        if self.max_weight.is_some_and(|max| self.weight + kg > max) {
+            return false;
+        }
+        match &self.feeds {
+            Some(p) => p.admits(power::draw(s, f64::from(w), sv.psus, sv.feed_side, p.sides())),
+            None => self.budget.is_none_or(|b| self.power + u64::from(w) <= b),
+        }
     }
 
     fn take(&mut self, unit: u32, h: u32, w: u32) {
@@ -76,6 +96,8 @@ fn racks(
     machines: &[(ServerId, usize)],
     svcs: &[Vec<usize>],
 ) -> Vec<RackState> {
+    // The feed model of each rack holds the machines mounted now: at the destination, those stay.
+    let power = power::racks(inv);
     let mut racks: Vec<RackState> = inv
         .racks
         .iter()
@@ -87,6 +109,9 @@ fn racks(
             free_units: r.units,
             power: 0,
             budget: r.power_w.map(u64::from),
+            feeds: Some(power[i].clone()).filter(|p| p.sides() != [false, false]),
+            weight: 0.0,
+            max_weight: r.max_weight_kg,
             services: Vec::new(),
         })
         .collect();
@@ -101,6 +126,7 @@ fn racks(
                 rs.free[(x - 1) as usize] = false;
             }
             rs.power += u64::from(sv.power_w.unwrap_or(0));
+            rs.weight += sv.weight_kg.unwrap_or(0.0);
             rs.services.extend(&svcs[s.ix()]);
         }
     }
@@ -142,15 +168,20 @@ pub(crate) fn place(
             sv.mount.and_then(|m| plan.rack_map.iter().find(|(src, _)| *src == m.rack).map(|x| x.1));
         let want = sv.mount.map(|m| m.unit);
         let mut best: Option<((usize, bool, usize), usize, u32)> = None;
+        let mut unpowered = false;
         // The preferred rack first; then in order, stopping at the first rack without a replica
         // of the same services (nothing after it can rank higher).
         let preferred_ix = preferred.and_then(|p| racks.iter().position(|r| r.id == p));
         for ri in preferred_ix.into_iter().chain(0..racks.len()) {
             let r = &racks[ri];
-            if r.free_units < h || r.budget.is_some_and(|b| r.power + u64::from(w) > b) {
+            if r.free_units < h {
                 continue;
             }
             let Some(unit) = r.find(h, want) else { continue };
+            if !r.powers(inv, s) {
+                unpowered = true;
+                continue;
+            }
             let conflicts = svcs[s.ix()].iter().filter(|x| r.services.contains(x)).count();
             let key = (conflicts, Some(r.id) != preferred, ri);
             if best.as_ref().is_none_or(|(k, _, _)| key < *k) {
@@ -163,9 +194,28 @@ pub(crate) fn place(
         match best {
             Some((_, ri, unit)) => {
                 racks[ri].take(unit, h, w);
+                racks[ri].weight += sv.weight_kg.unwrap_or(0.0);
+                if let Some(p) = &mut racks[ri].feeds {
+                    let sides = p.sides();
+                    p.draws.push(power::draw(s, f64::from(w), sv.psus, sv.feed_side, sides));
+                }
                 racks[ri].services.extend(&svcs[s.ix()]);
                 out.push(Placement { server: s, rack: racks[ri].id, unit });
             }
+            None if unpowered => findings.push(
+                Finding::new(
+                    Code::DestCapacity,
+                    plan.loc,
+                    format!(
+                        "power is what is missing: the racks at `{}` with room for `{}` (batch {}) cannot take its {w} W (or its weight) without overloading a feed, not surviving the loss of a feed, or going over a budget",
+                        inv.site(plan.to).id,
+                        sv.id,
+                        batch + 1
+                    ),
+                )
+                .object("server", &sv.id)
+                .hint("add feeds or racks at the destination, raise a feed's breaker, or give dual-PSU machines single-PSU neighbours"),
+            ),
             None => findings.push(
                 Finding::new(
                     Code::DestCapacity,

@@ -40,7 +40,11 @@ impl Resolver<'_> {
             unit: s.unit.as_ref().map(|v| loc_of(loc, v)),
             height: s.height.as_ref().map(|v| loc_of(loc, v)),
             host: s.host.as_ref().map(|v| loc_of(loc, v)),
+            psus: s.psus.as_ref().map(|v| loc_of(loc, v)),
+            feed_side: s.feed_side.as_ref().map(|v| loc_of(loc, v)),
         };
+        let (psus, feed_side) = self.psus(loc, owner, &s);
+        let weight_kg = s.weight_kg.as_ref().and_then(|w| self.weight(loc, owner, "weight_kg", w));
         let addresses = self.addresses(loc, owner, &s.addresses);
         let power_w = self.watts(loc, owner, s.power_w.as_ref());
         let handling_minutes = s.handling_minutes.as_ref().and_then(|m| match u32::try_from(*m.get_ref()) {
@@ -57,6 +61,9 @@ impl Resolver<'_> {
             mount: None,
             height: 0,
             power_w,
+            psus,
+            feed_side,
+            weight_kg,
             host: None,
             addresses,
             tags: s.tags.clone(),
