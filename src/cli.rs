@@ -90,6 +90,8 @@ pub(crate) enum Command {
     Move(MoveArgs),
     /// Print the inventory as tables.
     List(ListArgs),
+    /// Draw rack elevations (front views) as SVG, one file per rack; with a plan, at a state.
+    Racks(RacksArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(CompletionsArgs),
     /// Print a man page (roff), or write every page into a folder with --out.
@@ -215,6 +217,29 @@ pub(crate) struct MoveArgs {
     /// Print the changes as a unified diff; write nothing.
     #[arg(long)]
     pub(crate) dry_run: bool,
+}
+
+/// `dcplan racks`.
+#[derive(Debug, Args)]
+pub(crate) struct RacksArgs {
+    /// Only the racks of this site.
+    #[arg(long, value_name = "SITE")]
+    pub(crate) site: Option<String>,
+    /// Only this rack (repeat for more).
+    #[arg(long = "rack", value_name = "RACK")]
+    pub(crate) racks: Vec<String>,
+    /// Show the racks at a state of this plan (with --state).
+    #[arg(long, value_name = "PLAN", requires = "state")]
+    pub(crate) plan: Option<PathBuf>,
+    /// The state, named as in the plan's JSON: `before`, `during K` or `after K`.
+    #[arg(long, value_name = "STATE", requires = "plan")]
+    pub(crate) state: Option<String>,
+    /// The folder to write RACK.svg files into.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) out: PathBuf,
+    /// Replace files that exist already.
+    #[arg(long)]
+    pub(crate) force: bool,
 }
 
 /// Graph output format.

@@ -18,6 +18,7 @@ pub mod load;
 pub mod model;
 pub mod net;
 pub mod plan;
+mod progress;
 pub mod raw;
 pub mod render;
 pub mod resolve;

@@ -20,6 +20,9 @@ pub(super) fn write_all(
     force: bool,
     ours: impl Fn(&str) -> bool,
 ) -> Result<std::result::Result<(), Vec<String>>> {
+    if dir.exists() && !dir.is_dir() {
+        anyhow::bail!("`{}` is a file, not a folder", dir.display());
+    }
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
     let mut clash = Vec::new();
     let mut stale = Vec::new();

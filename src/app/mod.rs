@@ -27,6 +27,7 @@ mod list;
 mod man;
 mod moved;
 mod plan;
+mod racks;
 mod runbook;
 
 /// How a command ended: the process exit status.
@@ -113,6 +114,7 @@ fn dispatch(ctx: &Ctx, command: Command, out: &mut String) -> Result<Exit> {
         Command::Graph(a) => graph::run(ctx, a, out),
         Command::Runbook(a) => runbook::run(ctx, a, out),
         Command::Move(a) => moved::run(ctx, a, out),
+        Command::Racks(a) => racks::run(ctx, a, out),
         Command::Completions(a) => man::completions(a.shell, out),
         Command::Man(a) => man::man(a, out),
         Command::Explain(a) => explain::run(a, out),

@@ -7,6 +7,8 @@ pub(crate) mod findings;
 pub(crate) mod graph;
 pub(crate) mod impact;
 pub(crate) mod plan;
+pub(crate) mod racks;
+pub(crate) mod racks_svg;
 pub(crate) mod runbook;
 pub(crate) mod sarif;
 pub(crate) mod tables;

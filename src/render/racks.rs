@@ -1,0 +1,424 @@
+//! Rack elevations (front views) as data: which machine sits in which units of a rack, as the
+//! inventory has it or in a state of a move plan, and what moves that night. [`super::racks_svg`]
+//! draws the result.
+//!
+//! Two steps. [`contents`] says what is where, in rack units as the inventory numbers them;
+//! [`view`] turns one rack's contents into display rows (top to bottom) with their labels. How
+//! a rack numbers its units is known only to [`Numbering`]: racks numbered top-down, from
+//! another first unit, or in half units change that type and nothing else.
+
+use std::fmt;
+
+use crate::model::{Inventory, Kind, Rack, RackId, ServerId};
+use crate::plan::{Batch, Outcome};
+
+/// A state of a move plan, named as in the plan's JSON: `before`, `during K`, `after K`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PlanState {
+    /// Nothing has moved.
+    Before,
+    /// Night K (from 1): its machines leave the source and arrive at the destination.
+    During(usize),
+    /// Night K is over: its machines are in their destination racks.
+    After(usize),
+}
+
+impl PlanState {
+    /// Parses a state name of a plan of `nights` nights; the error says which names exist.
+    pub(crate) fn parse(name: &str, nights: usize) -> Result<PlanState, String> {
+        let words: Vec<&str> = name.split_whitespace().collect();
+        let range = match nights {
+            0 => "the plan has no nights".to_owned(),
+            1 => "the plan has 1 night: before, during 1, after 1".to_owned(),
+            n => format!("the plan has {n} nights: before, during K, after K with K from 1 to {n}"),
+        };
+        let state = match words.as_slice() {
+            ["before"] => return Ok(PlanState::Before),
+            [w @ ("during" | "after"), k] => match k.parse::<usize>() {
+                Ok(k) if *w == "during" => PlanState::During(k),
+                Ok(k) => PlanState::After(k),
+                Err(_) => return Err(format!("unknown state `{name}`: {range}")),
+            },
+            _ => return Err(format!("unknown state `{name}`: {range}")),
+        };
+        match state.night() {
+            Some(k) if (1..=nights).contains(&k) => Ok(state),
+            _ => Err(format!("no state `{name}` in this plan: {range}")),
+        }
+    }
+
+    /// The night shown, if any.
+    pub(crate) fn night(self) -> Option<usize> {
+        match self {
+            PlanState::Before => None,
+            PlanState::During(k) | PlanState::After(k) => Some(k),
+        }
+    }
+}
+
+impl fmt::Display for PlanState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PlanState::Before => f.write_str("before"),
+            PlanState::During(k) => write!(f, "during {k}"),
+            PlanState::After(k) => write!(f, "after {k}"),
+        }
+    }
+}
+
+/// What the night shown does to a machine in a rack.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Mark {
+    /// Nothing: it stays where it is (or no night is shown).
+    Stays,
+    /// It leaves this rack this night.
+    Leaves,
+    /// It arrives in this rack this night.
+    Arrives,
+    /// It left this rack this night: its units are free now.
+    Left,
+}
+
+/// A machine in a rack, at its lowest unit as the rack numbers it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Occupant {
+    /// The machine.
+    pub(crate) server: ServerId,
+    /// Lowest unit occupied.
+    pub(crate) unit: u32,
+    /// What the night shown does to it.
+    pub(crate) mark: Mark,
+}
+
+/// What is in every rack (indexed by rack), as the inventory has it or at a state of a plan.
+/// Occupants are sorted by unit, then machine.
+pub(crate) fn contents(inv: &Inventory, plan: Option<(&Outcome, PlanState)>) -> Vec<Vec<Occupant>> {
+    let mut out = vec![Vec::new(); inv.racks.len()];
+    // The night (0 = none yet) each moving machine travels in, and where it goes.
+    let mut night = vec![0usize; inv.servers.len()];
+    let mut placed = vec![None; inv.servers.len()];
+    if let Some((o, _)) = plan {
+        for b in &o.batches {
+            for &s in &b.servers {
+                night[s.ix()] = b.index;
+            }
+            for p in &b.placements {
+                placed[p.server.ix()] = Some((p.rack, p.unit));
+            }
+        }
+    }
+    let (shown, during) = match plan.map(|p| p.1) {
+        None | Some(PlanState::Before) => (0, false),
+        Some(PlanState::During(k)) => (k, true),
+        Some(PlanState::After(k)) => (k, false),
+    };
+    for s in inv.server_ids() {
+        let n = night[s.ix()];
+        let moved = n != 0 && (n < shown || (n == shown && !during));
+        if let Some(m) = inv.server(s).mount.filter(|_| !moved || n == shown) {
+            let mark = match (n == shown && n != 0, moved) {
+                (false, _) => Mark::Stays,
+                (true, false) => Mark::Leaves,
+                (true, true) => Mark::Left,
+            };
+            out[m.rack.ix()].push(Occupant { server: s, unit: m.unit, mark });
+        }
+        if let Some((rack, unit)) = placed[s.ix()].filter(|_| n != 0 && n <= shown) {
+            let mark = if n == shown { Mark::Arrives } else { Mark::Stays };
+            out[rack.ix()].push(Occupant { server: s, unit, mark });
+        }
+    }
+    for occupants in &mut out {
+        occupants.sort_by_key(|o| (o.unit, o.server));
+    }
+    out
+}
+
+/// The source racks (what leaves) and destination racks (what arrives) of a night, each in
+/// inventory order without repeats.
+pub(crate) fn night_racks(inv: &Inventory, b: &Batch) -> (Vec<RackId>, Vec<RackId>) {
+    let mut from: Vec<RackId> =
+        b.servers.iter().filter_map(|&s| inv.server(s).mount.map(|m| m.rack)).collect();
+    let mut to: Vec<RackId> = b.placements.iter().map(|p| p.rack).collect();
+    for v in [&mut from, &mut to] {
+        v.sort();
+        v.dedup();
+    }
+    (from, to)
+}
+
+/// The racks to draw: all, those of a site, or those named; an unknown name is an error that
+/// says what exists.
+pub(crate) fn select(inv: &Inventory, site: Option<&str>, names: &[String]) -> Result<Vec<RackId>, String> {
+    let site = match site {
+        None => None,
+        Some(name) => Some(*inv.index.sites.get(name).ok_or_else(|| {
+            let mut sites: Vec<&str> = inv.sites.iter().map(|s| s.id.as_str()).collect();
+            sites.sort_unstable();
+            format!("no site `{name}` in the inventory; its sites: {}", sites.join(", "))
+        })?),
+    };
+    let mut ids = Vec::new();
+    for name in names {
+        let &id = inv.index.racks.get(name).ok_or_else(|| {
+            let hint = crate::diag::did_you_mean(name, inv.racks.iter().map(|r| r.id.as_str()))
+                .map(|m| format!(" (did you mean `{m}`?)"))
+                .unwrap_or_default();
+            format!("no rack `{name}` in the inventory{hint}; `dcplan list racks` lists them")
+        })?;
+        if let Some(site) = site.filter(|&s| inv.rack(id).site != s) {
+            return Err(format!("rack `{name}` is not at site `{}`", inv.site(site).id));
+        }
+        ids.push(id);
+    }
+    if names.is_empty() {
+        ids = (0..inv.racks.len())
+            .map(RackId::from_ix)
+            .filter(|&r| site.is_none_or(|s| inv.rack(r).site == s))
+            .collect();
+    }
+    ids.sort();
+    ids.dedup();
+    Ok(ids)
+}
+
+/// The file an elevation is written to: `RACK.svg`, or `batch-NN-RACK.svg` beside a runbook.
+pub(crate) fn file_name(rack: &Rack, night: Option<usize>) -> String {
+    match night {
+        None => format!("{}.svg", rack.id),
+        Some(k) => format!("batch-{k:02}-{}.svg", rack.id),
+    }
+}
+
+/// How a rack numbers its units, and so which display row (from the top) each unit is on.
+/// Every rack is numbered 1..units from the bottom today.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Numbering {
+    units: u32,
+    first: u32,
+    top_down: bool,
+}
+
+impl Numbering {
+    /// How `rack` is numbered.
+    pub(crate) fn of(rack: &Rack) -> Numbering {
+        Numbering { units: rack.units, first: 1, top_down: false }
+    }
+
+    /// The unit number shown on display row `row` (0 = top).
+    fn label(self, row: u32) -> u32 {
+        if self.top_down { self.first + row } else { self.first + self.units - 1 - row }
+    }
+
+    /// The display row of unit `unit`, None outside the rack.
+    fn row(self, unit: u32) -> Option<u32> {
+        let offset = unit.checked_sub(self.first).filter(|&o| o < self.units)?;
+        Some(if self.top_down { offset } else { self.units - 1 - offset })
+    }
+
+    /// The rows a machine at `unit` of `height` units covers, clipped to the rack: (top row,
+    /// rows, whether it was clipped). None when no unit of it is inside the rack.
+    fn span(self, unit: u32, height: u32) -> Option<(u32, u32, bool)> {
+        let last = unit.saturating_add(height.max(1) - 1);
+        let rows: Vec<u32> = (unit..=last).filter_map(|u| self.row(u)).collect();
+        let (&lo, &hi) = (rows.iter().min()?, rows.iter().max()?);
+        Some((lo, hi - lo + 1, rows.len() as u32 != last - unit + 1))
+    }
+}
+
+/// One rack, ready to draw: rows from the top with their unit labels, and the machines.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct RackView {
+    /// The rack id.
+    pub(crate) id: String,
+    /// First heading line: rack, site, size.
+    pub(crate) title: String,
+    /// Lines under the heading: the site, and what is shown (the inventory, or a plan's state).
+    pub(crate) subtitle: Vec<String>,
+    /// The unit label of each display row, top to bottom.
+    pub(crate) rows: Vec<String>,
+    /// The machines.
+    pub(crate) slots: Vec<Slot>,
+    /// The marks that the state shown can have, for the legend.
+    pub(crate) marks: Vec<Mark>,
+}
+
+/// A machine's box.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Slot {
+    /// Top display row.
+    pub(crate) top: u32,
+    /// Display rows covered.
+    pub(crate) rows: u32,
+    /// Machine id.
+    pub(crate) label: String,
+    /// Height in units as the inventory gives it.
+    pub(crate) height: u32,
+    /// Its kind.
+    pub(crate) kind: Kind,
+    /// What the night shown does to it.
+    pub(crate) mark: Mark,
+    /// Units as the rack numbers them, for the tooltip: `12-13`.
+    pub(crate) units: String,
+    /// Part of it is outside the rack (an inventory error, drawn clipped).
+    pub(crate) clipped: bool,
+}
+
+/// What a view shows: the inventory, or a state of a plan.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Shown<'a> {
+    /// The inventory as it is.
+    Inventory,
+    /// A plan's state.
+    Plan(&'a Outcome, PlanState),
+}
+
+/// The model-to-view step for one rack.
+pub(crate) fn view(inv: &Inventory, rack: RackId, occupants: &[Occupant], shown: Shown<'_>) -> RackView {
+    let r = inv.rack(rack);
+    let n = Numbering::of(r);
+    let site = inv.site(r.site);
+    let power = r.power_w.map(|w| format!(", {w} W")).unwrap_or_default();
+    let subtitle = match shown {
+        Shown::Inventory => vec![site.name.clone(), "As in the inventory".to_owned()],
+        Shown::Plan(o, state) => {
+            let when = state.night().map(|k| match o.plan.window(k) {
+                Some(w) => format!(" (night {k} of {}, {})", o.batches.len(), w.format()),
+                None => format!(" (night {k} of {})", o.batches.len()),
+            });
+            vec![site.name.clone(), format!("Plan \"{}\": {state}{}", o.plan.name, when.unwrap_or_default())]
+        }
+    };
+    let slots = occupants
+        .iter()
+        .filter_map(|o| {
+            let s = inv.server(o.server);
+            let (top, rows, clipped) = n.span(o.unit, s.height)?;
+            let last = o.unit.saturating_add(s.height.max(1) - 1);
+            let units = if last == o.unit { o.unit.to_string() } else { format!("{}-{last}", o.unit) };
+            Some(Slot {
+                top,
+                rows,
+                label: s.id.clone(),
+                height: s.height,
+                kind: s.kind,
+                mark: o.mark,
+                units,
+                clipped,
+            })
+        })
+        .collect();
+    RackView {
+        id: r.id.clone(),
+        title: format!("Rack {}, site {}: {} U{power}", r.id, site.id, r.units),
+        subtitle,
+        rows: (0..r.units).map(|row| n.label(row).to_string()).collect(),
+        slots,
+        marks: match shown {
+            Shown::Inventory | Shown::Plan(_, PlanState::Before) => Vec::new(),
+            Shown::Plan(_, PlanState::During(_)) => vec![Mark::Leaves, Mark::Arrives],
+            Shown::Plan(_, PlanState::After(_)) => vec![Mark::Arrives, Mark::Left],
+        },
+    }
+}
+
+/// The SVG files of `racks` in what `shown` shows: (file name, text), in rack order.
+pub(crate) fn files(inv: &Inventory, racks: &[RackId], shown: Shown<'_>) -> Vec<(String, String)> {
+    let plan = match shown {
+        Shown::Inventory => None,
+        Shown::Plan(o, state) => Some((o, state)),
+    };
+    let all = contents(inv, plan);
+    let progress = crate::progress::Progress::bar("drawing racks", racks.len(), crate::progress::LONG_RACKS);
+    let out = racks
+        .iter()
+        .map(|&r| {
+            let text = super::racks_svg::svg(&view(inv, r, &all[r.ix()], shown));
+            progress.inc();
+            (file_name(inv.rack(r), None), text)
+        })
+        .collect();
+    drop(progress);
+    out
+}
+
+/// The elevations of night `b`'s source and destination racks, as they are during the night,
+/// named to be written beside the runbook: (file name, text).
+pub(crate) fn night_files(inv: &Inventory, o: &Outcome, b: &Batch) -> Vec<(String, String)> {
+    let (from, to) = night_racks(inv, b);
+    let all = contents(inv, Some((o, PlanState::During(b.index))));
+    from.iter()
+        .chain(&to)
+        .map(|&r| {
+            let v = view(inv, r, &all[r.ix()], Shown::Plan(o, PlanState::During(b.index)));
+            (file_name(inv.rack(r), Some(b.index)), super::racks_svg::svg(&v))
+        })
+        .collect()
+}
+
+/// The runbook's section on night `b`'s racks: image links to [`night_files`].
+pub(crate) fn night_markdown(inv: &Inventory, b: &Batch) -> String {
+    let (from, to) = night_racks(inv, b);
+    let mut out = String::from(
+        "## Racks
+
+",
+    );
+    out.push_str("Front views during the night: what leaves is hatched and marked OUT, what arrives dotted and marked IN.
+");
+    for (heading, racks) in [("Source racks (what leaves)", &from), ("Destination racks (what arrives)", &to)]
+    {
+        out.push_str(&format!("\n### {heading}\n\n"));
+        if racks.is_empty() {
+            out.push_str("None.\n");
+        }
+        for &r in racks {
+            let rack = inv.rack(r);
+            out.push_str(&format!("![rack {}]({})\n", rack.id, file_name(rack, Some(b.index))));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn state_names_are_those_of_the_plan_json() {
+        assert_eq!(PlanState::parse("before", 5), Ok(PlanState::Before));
+        assert_eq!(PlanState::parse("during 3", 5), Ok(PlanState::During(3)));
+        assert_eq!(PlanState::parse(" after  5 ", 5), Ok(PlanState::After(5)));
+        assert_eq!(PlanState::After(5).to_string(), "after 5");
+        let e = PlanState::parse("during 9", 5).unwrap_err();
+        assert!(e.contains("no state `during 9`") && e.contains("from 1 to 5"), "{e}");
+        assert!(PlanState::parse("during 0", 5).is_err());
+        assert!(PlanState::parse("during", 5).unwrap_err().contains("unknown state"));
+        assert!(PlanState::parse("after x", 5).is_err());
+        assert!(PlanState::parse("later", 5).is_err());
+    }
+
+    #[test]
+    fn bottom_up_numbering_puts_unit_1_on_the_last_row() {
+        let n = Numbering { units: 42, first: 1, top_down: false };
+        assert_eq!(n.label(0), 42);
+        assert_eq!(n.label(41), 1);
+        assert_eq!(n.row(1), Some(41));
+        assert_eq!(n.row(43), None);
+        assert_eq!(n.row(0), None);
+        // A 2U machine at unit 12 covers units 12 and 13: rows 29 and 30 from the top.
+        assert_eq!(n.span(12, 2), Some((29, 2, false)));
+        assert_eq!(n.span(42, 2), Some((0, 1, true)));
+        assert_eq!(n.span(50, 1), None);
+    }
+
+    #[test]
+    fn top_down_numbering_is_one_change_in_the_model() {
+        let n = Numbering { units: 10, first: 1, top_down: true };
+        assert_eq!(n.label(0), 1);
+        assert_eq!(n.span(3, 2), Some((2, 2, false)));
+        let n = Numbering { units: 10, first: 0, top_down: false };
+        assert_eq!(n.label(9), 0);
+        assert_eq!(n.row(0), Some(9));
+    }
+}
