@@ -65,7 +65,8 @@ impl Progress {
     }
 
     /// Whether anything is drawn.
-    pub(crate) fn is_shown(&self) -> bool {
+    #[cfg(test)]
+    fn is_shown(&self) -> bool {
         self.0.is_some()
     }
 }

@@ -152,7 +152,10 @@ enum Marked {
 fn put(exp: &mut Expected, rack: &str, b: &Box, unit: u32, marked: Marked) {
     let units = exp.entry(rack.to_owned()).or_default();
     for u in unit..unit + b.height {
-        assert!(units.insert(u, (Box { unit, ..b.clone() }, marked)).is_none(), "{rack} unit {u} taken twice");
+        assert!(
+            units.insert(u, (Box { unit, ..b.clone() }, marked)).is_none(),
+            "{rack} unit {u} taken twice"
+        );
     }
 }
 
@@ -230,8 +233,13 @@ fn check(pixmaps: &BTreeMap<String, Pixmap>, exp: &Expected) {
                 Some((b, Marked::Gone)) => {
                     assert_eq!(pixel(p, MIDDLE_X, y), WHITE, "{at}: {} left, the units are free", b.id);
                     let top = unit_y(units, b.unit + b.height - 1) - ROW / 2 + 2;
-                    let edge: Vec<[u8; 3]> = (RACK_X + 2..RACK_X + RACK_W - 2).map(|x| pixel(p, x, top)).collect();
-                    assert!(edge.contains(&BLACK) && edge.contains(&WHITE), "{at}: {} has a dashed outline", b.id);
+                    let edge: Vec<[u8; 3]> =
+                        (RACK_X + 2..RACK_X + RACK_W - 2).map(|x| pixel(p, x, top)).collect();
+                    assert!(
+                        edge.contains(&BLACK) && edge.contains(&WHITE),
+                        "{at}: {} has a dashed outline",
+                        b.id
+                    );
                 }
             }
         }
@@ -259,7 +267,8 @@ fn during_a_night_what_leaves_and_arrives_is_marked_and_matches_the_snapshot() {
     let mut stored = BTreeMap::new();
     for e in std::fs::read_dir(snapshots).unwrap() {
         let path = e.unwrap().path();
-        stored.insert(path.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&path).unwrap());
+        stored
+            .insert(path.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&path).unwrap());
     }
     assert!(stored == texts, "rack drawings changed: DCPLAN_BLESS=1 cargo test --test racks, then review");
 }

@@ -29,7 +29,18 @@ fn example_runbook_matches_snapshot_and_is_idempotent() {
     let run = dcplan(&["runbook", "plans/move-to-cv.toml", "--out", o, "--inventory", "inventory"]);
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
     let first = files(&out);
-    assert_eq!(first.len(), 6, "README.md and five nights");
+    let markdown: Vec<(String, Vec<u8>)> = first.iter().filter(|f| f.0.ends_with(".md")).cloned().collect();
+    assert_eq!(markdown.len(), 6, "README.md and five nights");
+    // Each night shows its source and destination racks: drawings written beside it.
+    for (name, text) in &markdown[1..] {
+        let text = String::from_utf8_lossy(text);
+        let links: Vec<&str> = text.split("](").skip(1).filter_map(|l| l.split(')').next()).collect();
+        let drawings: Vec<&&str> = links.iter().filter(|l| l.ends_with(".svg")).collect();
+        assert!(drawings.len() >= 2, "{name} shows where machines leave and arrive");
+        for d in drawings {
+            assert!(first.iter().any(|f| f.0 == *d), "{name} links {d}, which was written");
+        }
+    }
 
     // Without --force nothing is touched and the exit code is 2.
     std::fs::write(out.join("README.md"), "edited by hand").unwrap();
@@ -40,6 +51,7 @@ fn example_runbook_matches_snapshot_and_is_idempotent() {
 
     // With --force: the same bytes as the first run, and stale nights removed.
     std::fs::write(out.join("batch-09.md"), "old night").unwrap();
+    std::fs::write(out.join("batch-09-ids-a01.svg"), "old drawing").unwrap();
     let forced =
         dcplan(&["runbook", "plans/move-to-cv.toml", "--out", o, "--force", "--inventory", "inventory"]);
     assert!(forced.status.success());

@@ -52,7 +52,10 @@ pub(super) fn planned(
         out.push_str(&render_findings(format, &plan_findings, &c.sources, &c.root, ctx.color));
         return Ok(None);
     };
+    let long = c.inventory.servers.len() >= crate::progress::LONG_PLAN_MACHINES;
+    let progress = crate::progress::Progress::spinner("planning the move", long);
     let mut outcome = crate::plan::plan(&c, plan);
+    drop(progress);
     outcome.findings.extend(plan_findings);
     Ok(Some((c, outcome)))
 }

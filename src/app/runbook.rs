@@ -22,8 +22,11 @@ pub(super) fn run(ctx: &Ctx, a: RunbookArgs, out: &mut String) -> Result<Exit> {
             crate::render::runbook::batch_file(b.index),
             crate::render::runbook::night(inv, &o, b, n),
         ));
+        written.extend(crate::render::racks::night_files(inv, &o, b));
     }
-    let is_night = |name: &str| name.starts_with("batch-") && name.ends_with(".md");
+    // A night's Markdown and its rack drawings.
+    let is_night =
+        |name: &str| name.starts_with("batch-") && (name.ends_with(".md") || name.ends_with(".svg"));
     if let Err(present) = files::write_all(&a.out, &written, a.force, is_night)? {
         bail!(
             "`{}` already holds {}: use --force to replace the runbook",

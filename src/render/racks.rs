@@ -7,62 +7,39 @@
 //! a rack numbers its units is known only to [`Numbering`]: racks numbered top-down, from
 //! another first unit, or in half units change that type and nothing else.
 
-use std::fmt;
-
 use crate::model::{Inventory, Kind, Rack, RackId, ServerId};
-use crate::plan::{Batch, Outcome};
+use crate::plan::{Batch, Outcome, StateName};
+use crate::render::plan::state_name;
 
-/// A state of a move plan, named as in the plan's JSON: `before`, `during K`, `after K`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum PlanState {
-    /// Nothing has moved.
-    Before,
-    /// Night K (from 1): its machines leave the source and arrive at the destination.
-    During(usize),
-    /// Night K is over: its machines are in their destination racks.
-    After(usize),
-}
-
-impl PlanState {
-    /// Parses a state name of a plan of `nights` nights; the error says which names exist.
-    pub(crate) fn parse(name: &str, nights: usize) -> Result<PlanState, String> {
-        let words: Vec<&str> = name.split_whitespace().collect();
-        let range = match nights {
-            0 => "the plan has no nights".to_owned(),
-            1 => "the plan has 1 night: before, during 1, after 1".to_owned(),
-            n => format!("the plan has {n} nights: before, during K, after K with K from 1 to {n}"),
-        };
-        let state = match words.as_slice() {
-            ["before"] => return Ok(PlanState::Before),
-            [w @ ("during" | "after"), k] => match k.parse::<usize>() {
-                Ok(k) if *w == "during" => PlanState::During(k),
-                Ok(k) => PlanState::After(k),
-                Err(_) => return Err(format!("unknown state `{name}`: {range}")),
-            },
-            _ => return Err(format!("unknown state `{name}`: {range}")),
-        };
-        match state.night() {
-            Some(k) if (1..=nights).contains(&k) => Ok(state),
-            _ => Err(format!("no state `{name}` in this plan: {range}")),
-        }
-    }
-
-    /// The night shown, if any.
-    pub(crate) fn night(self) -> Option<usize> {
-        match self {
-            PlanState::Before => None,
-            PlanState::During(k) | PlanState::After(k) => Some(k),
-        }
+/// Parses a state name of a plan of `nights` nights, as the plan's JSON names them (`before`,
+/// `during K`, `after K`); the error says which names exist.
+pub(crate) fn parse_state(name: &str, nights: usize) -> Result<StateName, String> {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let range = match nights {
+        0 => "the plan has no nights".to_owned(),
+        1 => "the plan has 1 night: before, during 1, after 1".to_owned(),
+        n => format!("the plan has {n} nights: before, during K, after K with K from 1 to {n}"),
+    };
+    let state = match words.as_slice() {
+        ["before"] => return Ok(StateName::Before),
+        [w @ ("during" | "after"), k] => match k.parse::<usize>() {
+            Ok(k) if *w == "during" => StateName::During(k),
+            Ok(k) => StateName::After(k),
+            Err(_) => return Err(format!("unknown state `{name}`: {range}")),
+        },
+        _ => return Err(format!("unknown state `{name}`: {range}")),
+    };
+    match night_of(state) {
+        Some(k) if (1..=nights).contains(&k) => Ok(state),
+        _ => Err(format!("no state `{name}` in this plan: {range}")),
     }
 }
 
-impl fmt::Display for PlanState {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            PlanState::Before => f.write_str("before"),
-            PlanState::During(k) => write!(f, "during {k}"),
-            PlanState::After(k) => write!(f, "after {k}"),
-        }
+/// The night a state belongs to, if any.
+fn night_of(state: StateName) -> Option<usize> {
+    match state {
+        StateName::Before => None,
+        StateName::During(k) | StateName::After(k) => Some(k),
     }
 }
 
@@ -92,7 +69,7 @@ pub(crate) struct Occupant {
 
 /// What is in every rack (indexed by rack), as the inventory has it or at a state of a plan.
 /// Occupants are sorted by unit, then machine.
-pub(crate) fn contents(inv: &Inventory, plan: Option<(&Outcome, PlanState)>) -> Vec<Vec<Occupant>> {
+pub(crate) fn contents(inv: &Inventory, plan: Option<(&Outcome, StateName)>) -> Vec<Vec<Occupant>> {
     let mut out = vec![Vec::new(); inv.racks.len()];
     // The night (0 = none yet) each moving machine travels in, and where it goes.
     let mut night = vec![0usize; inv.servers.len()];
@@ -108,9 +85,9 @@ pub(crate) fn contents(inv: &Inventory, plan: Option<(&Outcome, PlanState)>) -> 
         }
     }
     let (shown, during) = match plan.map(|p| p.1) {
-        None | Some(PlanState::Before) => (0, false),
-        Some(PlanState::During(k)) => (k, true),
-        Some(PlanState::After(k)) => (k, false),
+        None | Some(StateName::Before) => (0, false),
+        Some(StateName::During(k)) => (k, true),
+        Some(StateName::After(k)) => (k, false),
     };
     for s in inv.server_ids() {
         let n = night[s.ix()];
@@ -270,7 +247,7 @@ pub(crate) enum Shown<'a> {
     /// The inventory as it is.
     Inventory,
     /// A plan's state.
-    Plan(&'a Outcome, PlanState),
+    Plan(&'a Outcome, StateName),
 }
 
 /// The model-to-view step for one rack.
@@ -282,11 +259,14 @@ pub(crate) fn view(inv: &Inventory, rack: RackId, occupants: &[Occupant], shown:
     let subtitle = match shown {
         Shown::Inventory => vec![site.name.clone(), "As in the inventory".to_owned()],
         Shown::Plan(o, state) => {
-            let when = state.night().map(|k| match o.plan.window(k) {
+            let when = night_of(state).map(|k| match o.plan.window(k) {
                 Some(w) => format!(" (night {k} of {}, {})", o.batches.len(), w.format()),
                 None => format!(" (night {k} of {})", o.batches.len()),
             });
-            vec![site.name.clone(), format!("Plan \"{}\": {state}{}", o.plan.name, when.unwrap_or_default())]
+            vec![
+                site.name.clone(),
+                format!("Plan \"{}\": {}{}", o.plan.name, state_name(state), when.unwrap_or_default()),
+            ]
         }
     };
     let slots = occupants
@@ -315,9 +295,9 @@ pub(crate) fn view(inv: &Inventory, rack: RackId, occupants: &[Occupant], shown:
         rows: (0..r.units).map(|row| n.label(row).to_string()).collect(),
         slots,
         marks: match shown {
-            Shown::Inventory | Shown::Plan(_, PlanState::Before) => Vec::new(),
-            Shown::Plan(_, PlanState::During(_)) => vec![Mark::Leaves, Mark::Arrives],
-            Shown::Plan(_, PlanState::After(_)) => vec![Mark::Arrives, Mark::Left],
+            Shown::Inventory | Shown::Plan(_, StateName::Before) => Vec::new(),
+            Shown::Plan(_, StateName::During(_)) => vec![Mark::Leaves, Mark::Arrives],
+            Shown::Plan(_, StateName::After(_)) => vec![Mark::Arrives, Mark::Left],
         },
     }
 }
@@ -330,27 +310,25 @@ pub(crate) fn files(inv: &Inventory, racks: &[RackId], shown: Shown<'_>) -> Vec<
     };
     let all = contents(inv, plan);
     let progress = crate::progress::Progress::bar("drawing racks", racks.len(), crate::progress::LONG_RACKS);
-    let out = racks
+    racks
         .iter()
         .map(|&r| {
             let text = super::racks_svg::svg(&view(inv, r, &all[r.ix()], shown));
             progress.inc();
             (file_name(inv.rack(r), None), text)
         })
-        .collect();
-    drop(progress);
-    out
+        .collect()
 }
 
 /// The elevations of night `b`'s source and destination racks, as they are during the night,
 /// named to be written beside the runbook: (file name, text).
 pub(crate) fn night_files(inv: &Inventory, o: &Outcome, b: &Batch) -> Vec<(String, String)> {
     let (from, to) = night_racks(inv, b);
-    let all = contents(inv, Some((o, PlanState::During(b.index))));
+    let all = contents(inv, Some((o, StateName::During(b.index))));
     from.iter()
         .chain(&to)
         .map(|&r| {
-            let v = view(inv, r, &all[r.ix()], Shown::Plan(o, PlanState::During(b.index)));
+            let v = view(inv, r, &all[r.ix()], Shown::Plan(o, StateName::During(b.index)));
             (file_name(inv.rack(r), Some(b.index)), super::racks_svg::svg(&v))
         })
         .collect()
@@ -359,13 +337,9 @@ pub(crate) fn night_files(inv: &Inventory, o: &Outcome, b: &Batch) -> Vec<(Strin
 /// The runbook's section on night `b`'s racks: image links to [`night_files`].
 pub(crate) fn night_markdown(inv: &Inventory, b: &Batch) -> String {
     let (from, to) = night_racks(inv, b);
-    let mut out = String::from(
-        "## Racks
-
-",
-    );
-    out.push_str("Front views during the night: what leaves is hatched and marked OUT, what arrives dotted and marked IN.
-");
+    let mut out = String::from("\n## Racks\n\n");
+    out.push_str("Front views during the night: what leaves is hatched and marked OUT, ");
+    out.push_str("what arrives dotted and marked IN.\n");
     for (heading, racks) in [("Source racks (what leaves)", &from), ("Destination racks (what arrives)", &to)]
     {
         out.push_str(&format!("\n### {heading}\n\n"));
@@ -386,16 +360,16 @@ mod tests {
 
     #[test]
     fn state_names_are_those_of_the_plan_json() {
-        assert_eq!(PlanState::parse("before", 5), Ok(PlanState::Before));
-        assert_eq!(PlanState::parse("during 3", 5), Ok(PlanState::During(3)));
-        assert_eq!(PlanState::parse(" after  5 ", 5), Ok(PlanState::After(5)));
-        assert_eq!(PlanState::After(5).to_string(), "after 5");
-        let e = PlanState::parse("during 9", 5).unwrap_err();
+        assert_eq!(parse_state("before", 5), Ok(StateName::Before));
+        assert_eq!(parse_state("during 3", 5), Ok(StateName::During(3)));
+        assert_eq!(parse_state(" after  5 ", 5), Ok(StateName::After(5)));
+        assert_eq!(state_name(StateName::After(5)), "after 5");
+        let e = parse_state("during 9", 5).unwrap_err();
         assert!(e.contains("no state `during 9`") && e.contains("from 1 to 5"), "{e}");
-        assert!(PlanState::parse("during 0", 5).is_err());
-        assert!(PlanState::parse("during", 5).unwrap_err().contains("unknown state"));
-        assert!(PlanState::parse("after x", 5).is_err());
-        assert!(PlanState::parse("later", 5).is_err());
+        assert!(parse_state("during 0", 5).is_err());
+        assert!(parse_state("during", 5).unwrap_err().contains("unknown state"));
+        assert!(parse_state("after x", 5).is_err());
+        assert!(parse_state("later", 5).is_err());
     }
 
     #[test]
@@ -420,5 +394,66 @@ mod tests {
         let n = Numbering { units: 10, first: 0, top_down: false };
         assert_eq!(n.label(9), 0);
         assert_eq!(n.row(0), Some(9));
+    }
+
+    /// The example inventory and its plan.
+    fn example() -> (crate::Checked, Outcome) {
+        let loaded = crate::load::load(crate::load::Root::Embedded).expect("the example loads");
+        let mut c = crate::check_loaded(loaded, &crate::Options::default());
+        let text = include_str!("../../plans/move-to-cv.toml");
+        let file = c.sources.add("plans/move-to-cv.toml".into(), text.into());
+        let (plan, _) = crate::plan::spec::load(file, &c.sources, &c.inventory);
+        let o = crate::plan::plan(&c, plan.expect("the example plan loads"));
+        (c, o)
+    }
+
+    #[test]
+    fn every_state_puts_each_machine_once_and_moving_ones_twice() {
+        let (c, o) = example();
+        let inv = &c.inventory;
+        assert_eq!(contents(inv, None), contents(inv, Some((&o, StateName::Before))));
+        let batch_of = o.batch_of(inv);
+        for (state, _) in o.states() {
+            let all = contents(inv, Some((&o, state)));
+            let mut seen = vec![Vec::new(); inv.servers.len()];
+            for (r, occupants) in all.iter().enumerate() {
+                let mut taken = vec![false; inv.racks[r].units as usize + 1];
+                for occ in occupants {
+                    seen[occ.server.ix()].push(occ.mark);
+                    if occ.mark == Mark::Left {
+                        continue;
+                    }
+                    for u in occ.unit..occ.unit + inv.server(occ.server).height {
+                        let slot = &mut taken[u as usize];
+                        assert!(!*slot, "{state:?}: unit {u} of {} taken twice", inv.racks[r].id);
+                        *slot = true;
+                    }
+                }
+            }
+            for s in inv.server_ids().filter(|&s| inv.server(s).mount.is_some()) {
+                let tonight = night_of(state).is_some() && batch_of[s.ix()] == night_of(state);
+                let mut marks = seen[s.ix()].clone();
+                marks.sort();
+                let want = match state {
+                    _ if !tonight => vec![Mark::Stays],
+                    StateName::During(_) => vec![Mark::Leaves, Mark::Arrives],
+                    _ => vec![Mark::Arrives, Mark::Left],
+                };
+                assert_eq!(marks, want, "{state:?}: {}", inv.server(s).id);
+            }
+        }
+    }
+
+    #[test]
+    fn after_the_last_night_only_what_stays_is_at_the_old_site() {
+        let (c, o) = example();
+        let inv = &c.inventory;
+        let last = contents(inv, Some((&o, StateName::After(o.batches.len()))));
+        for (r, occupants) in last.iter().enumerate() {
+            for occ in occupants.iter().filter(|occ| occ.mark != Mark::Left) {
+                let at_old = inv.racks[r].site == o.plan.from;
+                assert_eq!(at_old, o.plan.stay.contains(&occ.server), "{}", inv.server(occ.server).id);
+            }
+        }
     }
 }

@@ -259,3 +259,53 @@ fn legend_entry(x: u32, y: u32, swatch: Swatch, label: &str) -> Group {
     };
     g.add(text(x + 74, y + 13, label).set("font-size", 12))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view(subtitle: &str, mark: Mark) -> RackView {
+        RackView {
+            id: "r1".into(),
+            title: "Rack r1, site s: 4 U".into(),
+            subtitle: vec![subtitle.into()],
+            rows: ["4", "3", "2", "1"].map(String::from).to_vec(),
+            slots: vec![Slot {
+                top: 1,
+                rows: 2,
+                label: "a-machine-with-a-very-long-name-indeed".into(),
+                height: 2,
+                kind: Kind::Storage,
+                mark,
+                units: "2-3".into(),
+                clipped: false,
+            }],
+            marks: vec![Mark::Leaves, Mark::Arrives],
+        }
+    }
+
+    #[test]
+    fn text_is_escaped_and_the_document_parses() {
+        let text = svg(&view("Site <A> & \"B\"", Mark::Leaves));
+        assert!(text.contains("Site &lt;A&gt; &amp; \"B\""), "{text}");
+        assert!(resvg::usvg::Tree::from_str(&text, &resvg::usvg::Options::default()).is_ok());
+    }
+
+    #[test]
+    fn long_ids_are_cut_in_the_box_and_whole_in_the_tooltip() {
+        let text = svg(&view("s", Mark::Stays));
+        assert!(text.contains("a-machine-with-a-very-l…"));
+        assert!(
+            text.contains("<title>a-machine-with-a-very-long-name-indeed: 2U storage, units 2-3</title>")
+        );
+    }
+
+    #[test]
+    fn moving_machines_have_a_pattern_and_a_marker_and_the_legend_says_so() {
+        let out = svg(&view("s", Mark::Leaves));
+        assert!(out.contains("url(#leaves)") && out.contains(">\nOUT\n<"));
+        assert!(out.contains("moves out of this rack this night"));
+        let stays = svg(&view("s", Mark::Stays));
+        assert_eq!(stays.matches("url(#leaves)").count(), 1, "only in the legend");
+    }
+}

@@ -247,6 +247,8 @@ fn orders_and_transport(out: &mut String, inv: &Inventory, b: &Batch, n: &Night)
         .ok();
     }
 
+    out.push_str(&crate::render::racks::night_markdown(inv, b));
+
     out.push_str("\n## Power-on order (network and storage first, dependencies before dependents)\n\n");
     for (i, &s) in n.power_on.iter().enumerate() {
         writeln!(out, "{}. [ ] `{}`{}", i + 1, inv.server(s).id, carried(inv, s)).ok();
