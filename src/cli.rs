@@ -101,6 +101,33 @@ pub(crate) enum Command {
     /// BGP: announcement status, and router config lines from the inventory.
     #[command(subcommand)]
     Bgp(BgpCommand),
+    /// Import inventory files from other tools (NetBox).
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+/// `dcplan import ...`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum ImportCommand {
+    /// NetBox REST data (a folder of exports, or --url) -> DIR/netbox/*.toml.
+    Netbox(ImportNetboxArgs),
+}
+
+/// `dcplan import netbox`.
+#[derive(Debug, Args)]
+pub(crate) struct ImportNetboxArgs {
+    /// A folder of NetBox REST exports, one `<app>_<endpoint>.json` per endpoint.
+    #[arg(value_name = "SRC", required_unless_present = "url", conflicts_with = "url")]
+    pub(crate) src: Option<PathBuf>,
+    /// A NetBox base URL (with or without /api); the API token is read from NETBOX_TOKEN.
+    #[arg(long, value_name = "URL")]
+    pub(crate) url: Option<String>,
+    /// The inventory folder to write into: the files go to DIR/netbox/.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) out: PathBuf,
+    /// Output format of the import report.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub(crate) format: ReportFormat,
 }
 
 /// `dcplan bgp ...`.

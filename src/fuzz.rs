@@ -43,3 +43,9 @@ pub fn bgpd_conf(bytes: &[u8]) {
 pub fn roa_json(bytes: &[u8]) {
     let _ = crate::bgp::rpki::parse_export(crate::diag::FileId(0), &String::from_utf8_lossy(bytes));
 }
+
+/// NetBox exports: one endpoint's JSON (chosen by the first byte) read and mapped.
+pub fn netbox_json(bytes: &[u8]) {
+    let Some((&endpoint, rest)) = bytes.split_first() else { return };
+    let _ = crate::import::netbox::fuzz_one(endpoint, rest);
+}

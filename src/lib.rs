@@ -14,6 +14,7 @@ pub mod diag;
 pub mod fuzz;
 mod graph;
 mod impact;
+mod import;
 pub mod load;
 pub mod model;
 pub mod net;

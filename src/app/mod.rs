@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Parser;
 
-use crate::cli::{BgpCommand, Cli, ColorChoice, Command, FindingsFormat};
+use crate::cli::{BgpCommand, Cli, ColorChoice, Command, FindingsFormat, ImportCommand};
 use crate::diag::{Finding, Severity};
 use crate::load::{self, Root};
 use crate::render::{findings as rf, sarif};
@@ -22,6 +22,7 @@ mod explain;
 mod files;
 mod graph;
 mod impact;
+mod import;
 mod inventory;
 mod list;
 mod man;
@@ -120,6 +121,7 @@ fn dispatch(ctx: &Ctx, command: Command, out: &mut String) -> Result<Exit> {
         Command::Explain(a) => explain::run(a, out),
         Command::Bgp(BgpCommand::Status(a)) => bgp::status(ctx, a, out),
         Command::Bgp(BgpCommand::Render(a)) => bgp::render(ctx, a, out),
+        Command::Import(ImportCommand::Netbox(a)) => import::netbox(a, out),
     }
 }
 

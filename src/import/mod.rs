@@ -1,0 +1,3 @@
+//! Importers: other tools' data turned into inventory files.
+
+pub(crate) mod netbox;

@@ -1,0 +1,90 @@
+//! `dcplan import netbox`: NetBox's REST data (a folder of exports or a live instance) turned
+//! into inventory files under `DIR/netbox/`.
+//!
+//! The flow is the crate's own, one way: read the endpoints ([`export`], [`http`]) -> parse each
+//! object into NetBox's shapes ([`api`]) -> map them to dcplan objects, noting every object not
+//! imported ([`map`], [`map_ip`]) -> TOML text ([`emit`]) -> files written atomically
+//! ([`write`]) -> the [`report`].
+
+pub(crate) mod api;
+pub(crate) mod emit;
+pub(crate) mod export;
+pub(crate) mod http;
+pub(crate) mod ids;
+pub(crate) mod map;
+pub(crate) mod map_ip;
+pub(crate) mod report;
+pub(crate) mod write;
+
+use std::path::{Path, PathBuf};
+
+use export::{Export, ReadError};
+use map::{Ctx, Index};
+use report::Report;
+
+/// Where the NetBox data comes from.
+#[derive(Clone, Debug)]
+pub(crate) enum Source {
+    /// A folder of exports, one `<app>_<endpoint>.json` per endpoint.
+    Folder(PathBuf),
+    /// A NetBox base URL and the API token, if any.
+    Url { url: String, token: Option<String> },
+}
+
+/// Reads the NetBox data.
+pub(crate) fn read(source: &Source) -> Result<Export, ReadError> {
+    match source {
+        Source::Folder(dir) => export::read_folder(dir),
+        Source::Url { url, token } => http::fetch(url, token.as_deref()),
+    }
+}
+
+/// Maps what was read to dcplan objects and the report (nothing written yet).
+pub(crate) fn map(export: &Export) -> (emit::Generated, Report) {
+    let mut c =
+        Ctx { export, report: Report::default(), out: emit::Generated::default(), index: Index::default() };
+    map::sites(&mut c);
+    map::racks(&mut c);
+    map::devices(&mut c);
+    map_ip::vms(&mut c);
+    map_ip::addresses(&mut c);
+    map_ip::prefixes(&mut c);
+    map_ip::services(&mut c);
+    map_ip::feeds(&mut c);
+    c.report.missing.clone_from(&export.missing);
+    c.report.api_version.clone_from(&export.api_version);
+    c.report.sort();
+    (c.out, c.report)
+}
+
+/// What the generated header says the files come from.
+pub(crate) fn describe(export: &Export) -> String {
+    match &export.api_version {
+        Some(v) => format!("NetBox (API version {v})"),
+        None => "NetBox (API version unknown)".to_owned(),
+    }
+}
+
+/// The whole import: read, map, write `out/netbox/*.toml`, report.
+pub(crate) fn import(source: &Source, out: &Path) -> Result<Report, String> {
+    let export = read(source).map_err(|e| e.0)?;
+    let (generated, mut report) = map(&export);
+    let files = emit::files(&generated, &describe(&export));
+    let written = write::write(out, &files)?;
+    report.written = written.written;
+    report.removed = written.removed;
+    report.unchanged = written.unchanged;
+    report.no_org = !write::has_org(out);
+    Ok(report)
+}
+
+/// The mapping alone, on one endpoint's bytes: for the fuzz target of the JSON reader.
+pub(crate) fn fuzz_one(endpoint_index: u8, bytes: &[u8]) -> Result<usize, String> {
+    let endpoint = export::Endpoint::ALL[usize::from(endpoint_index) % export::Endpoint::ALL.len()];
+    let text = String::from_utf8_lossy(bytes);
+    let page = export::parse_page("fuzz.json", &text).map_err(|e| e.0)?;
+    let mut export = Export::default();
+    export.objects.insert(endpoint, page.results);
+    let (generated, _) = map(&export);
+    Ok(emit::files(&generated, &describe(&export)).len())
+}
