@@ -540,6 +540,40 @@ mod tests {
         }
     }
 
+    /// The example move: once every machine stands where the plan placed it (the heaviest state
+    /// of every destination rack: racks only gain machines), no rack has a power or weight error,
+    /// although `cv-r05` could not carry all of its rack_map source rack.
+    #[test]
+    fn the_example_plan_keeps_destination_racks_powered() {
+        let mut checked = crate::check_inventory(crate::load::Root::Disk("inventory".into())).unwrap();
+        let text = std::fs::read_to_string("plans/move-to-cv.toml").unwrap();
+        let file = checked.sources.add("plans/move-to-cv.toml".into(), text);
+        let (plan, _) = crate::plan::spec::load(file, &checked.sources, &checked.inventory);
+        let outcome = crate::plan::plan(&checked, plan.unwrap());
+        assert!(!outcome.batches.is_empty());
+        let mut inv = checked.inventory.clone();
+        let to = inv.index.sites["cv"];
+        for p in outcome.batches.iter().flat_map(|b| &b.placements) {
+            let sv = &mut inv.servers[p.server.ix()];
+            sv.mount = Some(crate::model::Mount { rack: p.rack, unit: p.unit });
+            sv.site = Some(to);
+        }
+        let mut found = Vec::new();
+        check(&inv, &mut found);
+        assert_eq!(found, vec![]);
+        let r05 = inv.index.racks["cv-r05"];
+        let from_a03 = checked.inventory.index.racks["ids-a03"];
+        let mapped = outcome
+            .batches
+            .iter()
+            .flat_map(|b| &b.placements)
+            .filter(|p| checked.inventory.server(p.server).mount.is_some_and(|m| m.rack == from_a03));
+        assert!(
+            mapped.clone().any(|p| p.rack != r05),
+            "cv-r05 took all of ids-a03: the test no longer shows a diversion"
+        );
+    }
+
     /// Why the "a second PSU never adds power-feed-loss" cannot hold under this model: the
     /// machine's draw now also falls on the other side when its own side fails.
     #[test]
