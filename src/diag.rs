@@ -58,7 +58,7 @@ macro_rules! codes {
             }
 
             /// The severity a finding of this code has unless a pass says otherwise.
-            pub fn default_severity(self) -> Severity {
+            pub(crate) fn default_severity(self) -> Severity {
                 match self { $( Code::$variant => Severity::$sev, )* }
             }
 
@@ -344,7 +344,7 @@ impl Code {
     /// assert_eq!(code.default_severity(), Severity::Error);
     /// assert_eq!(Code::from_name("no-such-code"), None);
     /// ```
-    pub fn from_name(name: &str) -> Option<Code> {
+    pub(crate) fn from_name(name: &str) -> Option<Code> {
         Code::ALL.iter().copied().find(|c| c.name() == name)
     }
 }
@@ -377,7 +377,7 @@ pub struct Loc {
 
 impl Loc {
     /// A location from a file and a byte range.
-    pub fn new(file: FileId, span: std::ops::Range<usize>) -> Loc {
+    pub(crate) fn new(file: FileId, span: std::ops::Range<usize>) -> Loc {
         let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         Loc { file, start: clamp(span.start), end: clamp(span.end) }
     }
@@ -413,7 +413,7 @@ pub struct Finding {
 
 impl Finding {
     /// A finding of `code` at its default severity.
-    pub fn new(code: Code, loc: Loc, message: impl Into<String>) -> Finding {
+    pub(crate) fn new(code: Code, loc: Loc, message: impl Into<String>) -> Finding {
         Finding {
             code,
             severity: code.default_severity(),
@@ -426,34 +426,34 @@ impl Finding {
     }
 
     /// A finding with no source location.
-    pub fn unplaced(code: Code, message: impl Into<String>) -> Finding {
+    pub(crate) fn unplaced(code: Code, message: impl Into<String>) -> Finding {
         Finding { loc: None, ..Finding::new(code, Loc::new(FileId(0), 0..0), message) }
     }
 
     /// Names the object at fault (`server`, `osiris` gives `server:osiris`).
     #[must_use]
-    pub fn object(mut self, kind: &str, id: &str) -> Finding {
+    pub(crate) fn object(mut self, kind: &str, id: &str) -> Finding {
         self.object = Some(format!("{kind}:{id}"));
         self
     }
 
     /// Adds a related location.
     #[must_use]
-    pub fn related(mut self, loc: Loc, message: impl Into<String>) -> Finding {
+    pub(crate) fn related(mut self, loc: Loc, message: impl Into<String>) -> Finding {
         self.related.push(Related { loc, message: message.into() });
         self
     }
 
     /// Sets the hint.
     #[must_use]
-    pub fn hint(mut self, hint: impl Into<String>) -> Finding {
+    pub(crate) fn hint(mut self, hint: impl Into<String>) -> Finding {
         self.hint = Some(hint.into());
         self
     }
 
     /// Adds a hint only when there is one.
     #[must_use]
-    pub fn maybe_hint(self, hint: Option<String>) -> Finding {
+    pub(crate) fn maybe_hint(self, hint: Option<String>) -> Finding {
         match hint {
             Some(h) => self.hint(h),
             None => self,
@@ -463,7 +463,7 @@ impl Finding {
 
 /// Counts of findings per severity.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct Summary {
+pub(crate) struct Summary {
     /// Findings of severity error.
     pub errors: usize,
     /// Findings of severity warning.
@@ -474,7 +474,7 @@ pub struct Summary {
 
 impl Summary {
     /// Counts the findings.
-    pub fn of(findings: &[Finding]) -> Summary {
+    pub(crate) fn of(findings: &[Finding]) -> Summary {
         let mut s = Summary::default();
         for f in findings {
             match f.severity {
@@ -488,7 +488,7 @@ impl Summary {
 }
 
 /// Sorts findings for output: by file, position, code, message; stable and deterministic.
-pub fn sort(findings: &mut [Finding]) {
+pub(crate) fn sort(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
         let key = |f: &Finding| f.loc.map(|l| (l.file, l.start));
         key(a).cmp(&key(b)).then(a.code.cmp(&b.code)).then_with(|| a.message.cmp(&b.message))

@@ -17,7 +17,7 @@ mod impact;
 mod import;
 pub mod load;
 pub mod model;
-pub mod net;
+pub(crate) mod net;
 pub mod plan;
 mod progress;
 pub mod raw;
@@ -48,7 +48,7 @@ pub struct Checked {
     /// Every finding, sorted.
     pub findings: Vec<Finding>,
     /// What the BGP engine is built from.
-    pub bgp: bgp::Inputs,
+    pub(crate) bgp: bgp::Inputs,
 }
 
 /// Options of a check beyond the inventory itself.

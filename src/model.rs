@@ -158,28 +158,28 @@ impl Side {
 
 /// A power feed into a rack.
 #[derive(Clone, Debug)]
-pub struct Feed {
+pub(crate) struct Feed {
     /// Id.
-    pub id: String,
+    pub(crate) id: String,
     /// The rack it feeds.
-    pub rack: RackId,
+    pub(crate) rack: RackId,
     /// Its side.
-    pub side: Side,
+    pub(crate) side: Side,
     /// Volts.
-    pub volts: f64,
+    pub(crate) volts: f64,
     /// Breaker rating, amperes.
-    pub amps: f64,
+    pub(crate) amps: f64,
     /// Three-phase.
-    pub three_phase: bool,
+    pub(crate) three_phase: bool,
     /// Percent of the breaker it may carry.
-    pub max_utilization: f64,
+    pub(crate) max_utilization: f64,
     /// Where declared.
-    pub loc: Loc,
+    pub(crate) loc: Loc,
 }
 
 impl Feed {
     /// What it may carry, watts: volts x amps x utilisation, x sqrt(3) for three-phase.
-    pub fn capacity_w(&self) -> f64 {
+    pub(crate) fn capacity_w(&self) -> f64 {
         let phase = if self.three_phase { 3f64.sqrt() } else { 1.0 };
         self.volts * self.amps * self.max_utilization / 100.0 * phase
     }
@@ -364,17 +364,17 @@ pub struct Service {
 
 /// Our own IP space.
 #[derive(Clone, Debug)]
-pub struct Prefix {
+pub(crate) struct Prefix {
     /// The network.
-    pub cidr: IpNetwork,
+    pub(crate) cidr: IpNetwork,
     /// The site whose hosts use it (the first, for a stretched subnet); None for aggregates.
-    pub site: Option<SiteId>,
+    pub(crate) site: Option<SiteId>,
     /// Every site whose hosts use it: one, or several for a subnet stretched during a move.
-    pub sites: Vec<SiteId>,
+    pub(crate) sites: Vec<SiteId>,
     /// What it is for.
-    pub description: String,
+    pub(crate) description: String,
     /// Where declared.
-    pub loc: Loc,
+    pub(crate) loc: Loc,
 }
 
 /// A transit provider.
@@ -392,25 +392,25 @@ pub struct Upstream {
 
 /// A BGP session with an upstream.
 #[derive(Clone, Debug)]
-pub struct Circuit {
+pub(crate) struct Circuit {
     /// Id.
-    pub id: String,
+    pub(crate) id: String,
     /// The upstream.
-    pub upstream: UpstreamId,
+    pub(crate) upstream: UpstreamId,
     /// Where the session lands.
-    pub site: SiteId,
+    pub(crate) site: SiteId,
     /// Our router.
-    pub router: ServerId,
+    pub(crate) router: ServerId,
     /// What the inventory says it announces.
-    pub announce: Vec<At<IpNetwork>>,
+    pub(crate) announce: Vec<At<IpNetwork>>,
     /// The router config, relative to the inventory folder.
-    pub config: Option<At<String>>,
+    pub(crate) config: Option<At<String>>,
     /// The upstream's session addresses (one session each).
-    pub neighbor: Vec<At<IpAddr>>,
+    pub(crate) neighbor: Vec<At<IpAddr>>,
     /// Our addresses on the sessions.
-    pub local_address: Vec<At<IpAddr>>,
+    pub(crate) local_address: Vec<At<IpAddr>>,
     /// Where declared.
-    pub loc: Loc,
+    pub(crate) loc: Loc,
 }
 
 /// Reachability between sites.
@@ -444,27 +444,27 @@ pub struct Roa {
 #[derive(Clone, Debug, Default)]
 pub struct Inventory {
     /// `[org]`.
-    pub org: Org,
+    pub(crate) org: Org,
     /// Sites.
-    pub sites: Vec<Site>,
+    pub(crate) sites: Vec<Site>,
     /// Racks.
     pub racks: Vec<Rack>,
     /// Power feeds.
-    pub feeds: Vec<Feed>,
+    pub(crate) feeds: Vec<Feed>,
     /// Machines.
     pub servers: Vec<Server>,
     /// Services.
     pub services: Vec<Service>,
     /// Prefixes.
-    pub prefixes: Vec<Prefix>,
+    pub(crate) prefixes: Vec<Prefix>,
     /// Upstreams.
-    pub upstreams: Vec<Upstream>,
+    pub(crate) upstreams: Vec<Upstream>,
     /// Circuits.
-    pub circuits: Vec<Circuit>,
+    pub(crate) circuits: Vec<Circuit>,
     /// Links.
-    pub links: Vec<Link>,
+    pub(crate) links: Vec<Link>,
     /// ROAs.
-    pub roas: Vec<Roa>,
+    pub(crate) roas: Vec<Roa>,
     /// Id lookups.
     pub index: Index,
     /// The tables that lost objects (written, but dropped for a finding): rules that need
@@ -522,7 +522,7 @@ impl Inventory {
     }
 
     /// A site.
-    pub fn site(&self, id: SiteId) -> &Site {
+    pub(crate) fn site(&self, id: SiteId) -> &Site {
         &self.sites[id.ix()]
     }
 

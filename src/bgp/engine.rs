@@ -27,7 +27,7 @@ pub struct State {
 
 impl State {
     /// The inventory as it is.
-    pub fn current(inv: &Inventory) -> State {
+    pub(crate) fn current(inv: &Inventory) -> State {
         State { site_of: inv.servers.iter().map(|s| s.site).collect() }
     }
 
@@ -129,7 +129,7 @@ fn components(inv: &Inventory, extra_links: &[Vec<SiteId>]) -> Vec<u32> {
 impl<'a> Engine<'a> {
     /// Builds the engine over the effective announcements (see [`super::conf`]), the ROAs in force
     /// (inventory and imported), and any temporary links.
-    pub fn new(
+    pub(crate) fn new(
         inv: &'a Inventory,
         anns: Vec<Announcement>,
         roas: &[crate::model::Roa],

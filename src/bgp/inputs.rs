@@ -15,11 +15,11 @@ use crate::source::Sources;
 /// What the engine is built from, derived once from the inventory: the effective
 /// announcements (bgpd.conf where a circuit names one) and the ROAs in force.
 #[derive(Clone, Debug, Default)]
-pub struct Inputs {
+pub(crate) struct Inputs {
     /// Effective announcements.
-    pub announcements: Vec<Announcement>,
+    pub(crate) announcements: Vec<Announcement>,
     /// ROAs from the inventory and from `--roas`.
-    pub roas: Vec<crate::model::Roa>,
+    pub(crate) roas: Vec<crate::model::Roa>,
 }
 
 /// Reads the router configs that circuits name and the `--roas` export, reporting

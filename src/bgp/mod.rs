@@ -16,7 +16,7 @@ pub(crate) mod status;
 use std::collections::BTreeMap;
 
 pub use engine::{Announcement, Engine, Origin, State};
-pub use inputs::Inputs;
+pub(crate) use inputs::Inputs;
 pub(crate) use inputs::inputs;
 pub(crate) use rpki::expiring_roas;
 

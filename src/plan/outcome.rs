@@ -99,12 +99,12 @@ pub struct NamedConflict {
 
 impl Outcome {
     /// Handling person-minutes of the whole move.
-    pub fn total_handling_minutes(&self) -> u64 {
+    pub(crate) fn total_handling_minutes(&self) -> u64 {
         self.batches.iter().map(|b| u64::from(b.handling_minutes)).sum()
     }
 
     /// Cost of the whole move's handling (None without hourly_cost).
-    pub fn total_cost(&self) -> Option<f64> {
+    pub(crate) fn total_cost(&self) -> Option<f64> {
         self.plan.labour.cost(self.total_handling_minutes())
     }
 
@@ -118,7 +118,7 @@ impl Outcome {
     }
 
     /// The states of batch `b`'s night.
-    pub fn night(&self, b: &Batch) -> &NightStates {
+    pub(crate) fn night(&self, b: &Batch) -> &NightStates {
         &self.nights[b.index - 1]
     }
 
