@@ -31,7 +31,7 @@ use ids::{BatchIx, GroupId, IdVec};
 pub use outcome::{Batch, NamedConflict, NightStates, Outcome, StateName, StateReport};
 pub use place::Placement;
 use problem::Problem;
-pub use rules::{Explanation, Reason};
+pub(crate) use rules::{Explanation, Reason};
 use spec::Plan;
 
 /// Plans the move of `plan` over the checked inventory.

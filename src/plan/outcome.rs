@@ -26,7 +26,7 @@ pub struct Batch {
     /// Services with fewer than min_up replicas up during the batch.
     pub services_down: Vec<ServiceId>,
     /// The rule that put each machine in this batch rather than the one before.
-    pub reasons: Vec<(ServerId, Explanation)>,
+    pub(crate) reasons: Vec<(ServerId, Explanation)>,
     /// Handling person-minutes of its machines (the estimate; R5 when a crew is set).
     pub handling_minutes: u32,
     /// Their cost, with the plan's hourly_cost.

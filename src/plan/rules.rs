@@ -265,7 +265,7 @@ pub(crate) fn violation(p: &Problem, batch: &IdVec<GroupId, BatchIx>) -> Option<
 
 /// Why a machine is in its batch and not the one before: the rule that keeps it out.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Reason {
+pub(crate) enum Reason {
     /// It is in the first batch.
     FirstBatch,
     /// R1: the batch before is full with it (batch numbered from 1).
@@ -324,11 +324,11 @@ pub enum Reason {
 
 /// A machine's reason, and the machines it is kept together with (R2), if any.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Explanation {
+pub(crate) struct Explanation {
     /// The rule that keeps it out of the batch before.
-    pub reason: Reason,
+    pub(crate) reason: Reason,
     /// The other machines of its keep_together group, itself included (empty when alone).
-    pub together: Vec<ServerId>,
+    pub(crate) together: Vec<ServerId>,
 }
 
 impl Resource {
