@@ -385,11 +385,11 @@ impl Loc {
 
 /// A secondary location shown with a finding ("also defined here").
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Related {
+pub(crate) struct Related {
     /// Where.
-    pub loc: Loc,
+    pub(crate) loc: Loc,
     /// What it is.
-    pub message: String,
+    pub(crate) message: String,
 }
 
 /// One finding: a code at a place, with a message.
@@ -406,7 +406,7 @@ pub struct Finding {
     /// `kind:id` of the object at fault, when there is one.
     pub object: Option<String>,
     /// Other places involved.
-    pub related: Vec<Related>,
+    pub(crate) related: Vec<Related>,
     /// How to fix it.
     pub hint: Option<String>,
 }
