@@ -68,7 +68,7 @@ fn demo_import_matches_the_snapshots_and_checks_clean() {
     }
     let mut names: Vec<String> = generated(out).into_iter().map(|(n, _)| n).collect();
     names.sort();
-    assert_eq!(names, ["prefixes.toml", "racks.toml", "servers.toml", "sites.toml"]);
+    assert_eq!(names, ["feeds.toml", "prefixes.toml", "racks.toml", "servers.toml", "sites.toml"]);
 
     // The JSON report: every object read is imported or listed with its reason.
     let dir2 = tempfile::tempdir().unwrap();
@@ -82,7 +82,7 @@ fn demo_import_matches_the_snapshots_and_checks_clean() {
     let count = |ep: &str| skipped.iter().filter(|s| s["endpoint"] == ep).count();
     assert_eq!(count("virtualization/virtual-machines"), 180, "cluster-only vms without a single host");
     assert_eq!(count("ipam/ip-addresses"), 180, "addresses on no interface");
-    assert_eq!(count("dcim/power-feeds"), 48);
+    assert_eq!(j["imported"]["feed"], 48, "a primary (side a) and a redundant (side b) feed per campus rack");
     // 90 prefixes and 4 aggregates: 94 networks, none the same.
     assert_eq!(j["imported"]["prefix"].as_u64().unwrap() + count("ipam/prefixes") as u64, 94);
     assert!(skipped.iter().all(|s| s["reason"].as_str().is_some_and(|r| !r.is_empty())));
@@ -345,7 +345,9 @@ fn url_import_pages_through_next_and_matches_the_folder_import() {
 
     let o = dcplan(&args, &[("NETBOX_TOKEN", "secret")]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
-    assert!(text(&o.stdout).starts_with("imported (NetBox API 4.2): 94 prefixes, 42 racks, 72 servers"));
+    assert!(
+        text(&o.stdout).starts_with("imported (NetBox API 4.2): 48 feeds, 94 prefixes, 42 racks, 72 servers")
+    );
     let from_url = generated(dir.path());
     let folder = tempfile::tempdir().unwrap();
     assert_eq!(import(DEMO, folder.path(), &[]).status.code(), Some(0));

@@ -193,6 +193,14 @@ pub(crate) struct PowerFeed {
     pub(crate) id: u64,
     pub(crate) name: String,
     pub(crate) rack: Option<Ref>,
+    /// `primary` or `redundant`.
+    #[serde(rename = "type")]
+    pub(crate) kind: Option<Choice>,
+    /// `single-phase` or `three-phase`.
+    pub(crate) phase: Option<Choice>,
+    pub(crate) voltage: Option<f64>,
+    pub(crate) amperage: Option<f64>,
+    pub(crate) max_utilization: Option<f64>,
 }
 
 /// virtualization/virtual-machines.

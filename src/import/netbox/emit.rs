@@ -74,6 +74,18 @@ pub(crate) struct Service {
     pub(crate) runs_on: Vec<String>,
 }
 
+/// `[[feed]]`.
+pub(crate) struct Feed {
+    pub(crate) origin: Origin,
+    pub(crate) id: String,
+    pub(crate) rack: String,
+    pub(crate) side: &'static str,
+    pub(crate) volts: f64,
+    pub(crate) amps: f64,
+    pub(crate) three_phase: bool,
+    pub(crate) max_utilization: Option<f64>,
+}
+
 /// Everything generated, in output order.
 #[derive(Default)]
 pub(crate) struct Generated {
@@ -83,6 +95,7 @@ pub(crate) struct Generated {
     pub(crate) vms: Vec<Server>,
     pub(crate) prefixes: Vec<Prefix>,
     pub(crate) services: Vec<Service>,
+    pub(crate) feeds: Vec<Feed>,
 }
 
 /// A TOML basic string on one line, escaped.
@@ -137,6 +150,7 @@ pub(crate) fn files(g: &Generated, source: &str) -> Vec<(String, String)> {
     add("vms.toml", "virtual machines", servers(&g.vms, "server"));
     add("prefixes.toml", "aggregates and prefixes", prefixes(g));
     add("services.toml", "services", services(g));
+    add("feeds.toml", "power feeds", feeds(g));
     files
 }
 
@@ -210,6 +224,29 @@ fn services(g: &Generated) -> String {
         field(&mut out, "name", Some(&s.name));
         let list: Vec<String> = s.runs_on.iter().map(|a| quote(a)).collect();
         let _ = writeln!(out, "runs_on = [{}]", list.join(", "));
+    }
+    out
+}
+
+/// A TOML float (`208.0`, `20.5`).
+fn float(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 { format!("{x:.1}") } else { format!("{x}") }
+}
+
+fn feeds(g: &Generated) -> String {
+    let mut out = String::new();
+    for f in &g.feeds {
+        origin(&mut out, "feed", &f.origin);
+        field(&mut out, "id", Some(&f.id));
+        field(&mut out, "rack", Some(&f.rack));
+        field(&mut out, "side", Some(f.side));
+        let _ = writeln!(out, "volts = {}\namps = {}", float(f.volts), float(f.amps));
+        if f.three_phase {
+            field(&mut out, "phase", Some("three"));
+        }
+        if let Some(u) = f.max_utilization {
+            let _ = writeln!(out, "max_utilization = {}", float(u));
+        }
     }
     out
 }

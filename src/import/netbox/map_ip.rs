@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use ipnetwork::IpNetwork;
 
 use super::api;
-use super::emit::{Origin, Prefix, Server, Service};
+use super::emit::{Feed, Origin, Prefix, Server, Service};
 use super::export::Endpoint;
 use super::ids::{Ids, slugify};
 use super::map::Ctx;
@@ -227,11 +227,38 @@ pub(crate) fn services(c: &mut Ctx<'_>) {
     }
 }
 
-/// dcim/power-feeds: listed as skipped (the inventory format has no feeds yet), never dropped.
+/// dcim/power-feeds -> `[[feed]]`: side a for a primary feed, b for a redundant one; id =
+/// rack id and feed name. A feed without a rack, or without voltage and amperage, is skipped.
 pub(crate) fn feeds(c: &mut Ctx<'_>) {
     const EP: Endpoint = Endpoint::PowerFeeds;
+    let mut ids = Ids::default();
     for f in c.read(EP, |f: &api::PowerFeed| f.id) {
-        let reason = if f.rack.is_none() { Reason::NoRack } else { Reason::FeedsUnsupported };
-        c.skip(EP, f.id, &f.name, reason);
+        let Some(rack) = f.rack.as_ref() else {
+            c.skip(EP, f.id, &f.name, Reason::NoRack);
+            continue;
+        };
+        let Some(rack_id) = c.index.racks.get(&rack.id).map(|r| r.id.clone()) else {
+            c.skip(EP, f.id, &f.name, Reason::RackNotImported(rack.id));
+            continue;
+        };
+        let (Some(volts), Some(amps)) = (f.voltage.filter(|v| *v > 0.0), f.amperage.filter(|a| *a > 0.0))
+        else {
+            c.skip(EP, f.id, &f.name, Reason::FeedsUnsupported);
+            continue;
+        };
+        let side = if f.kind.as_ref().is_some_and(|k| k.0 == "redundant") { "b" } else { "a" };
+        let (id, why) = ids.assign(&format!("{rack_id}-{}", slugify(&f.name)), &rack_id, f.id);
+        c.renamed(EP, f.id, &f.name, &id, why);
+        c.out.feeds.push(Feed {
+            origin: Origin { endpoint: EP, id: f.id, display: f.name.clone() },
+            id,
+            rack: rack_id,
+            side,
+            volts,
+            amps,
+            three_phase: f.phase.as_ref().is_some_and(|p| p.0.starts_with("three")),
+            max_utilization: f.max_utilization.filter(|u| *u > 0.0),
+        });
+        c.count("feed");
     }
 }

@@ -42,7 +42,7 @@ pub(crate) enum Reason {
     NoParent,
     /// A power feed without a rack.
     NoRack,
-    /// Power feeds have no place in this version's inventory format.
+    /// A power feed without voltage or amperage.
     FeedsUnsupported,
 }
 
