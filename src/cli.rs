@@ -192,6 +192,10 @@ pub(crate) struct PlanArgs {
     /// ROA export to add (as for `check`).
     #[arg(long, value_name = "FILE")]
     pub(crate) roas: Option<PathBuf>,
+    /// An earlier `dcplan plan --format json` of this plan: keep machines in their nights where
+    /// the rules allow, and report the ones that change.
+    #[arg(long, value_name = "OLD.json")]
+    pub(crate) previous: Option<PathBuf>,
 }
 
 /// `dcplan completions`.

@@ -1,5 +1,6 @@
 //! `dcplan move` end to end on random small moves: `--dry-run` writes nothing; after recording
-//! night 1, `check` passes and `plan` needs no more nights than the rest of the old plan.
+//! night 1, `check` passes and `plan` needs no more nights than the rest of the old plan. And
+//! `plan --previous` on an unchanged inventory changes nothing.
 
 #![allow(clippy::unwrap_used)]
 
@@ -131,5 +132,42 @@ proptest! {
         let after = nights(dir);
         prop_assert!(after.is_some(), "plan after move has errors\n{:?}", c);
         prop_assert!(after.unwrap() < before.max(1), "{} nights after move, {} before\n{:?}", after.unwrap(), before, c);
+    }
+}
+
+/// Each physical machine's night in a plan JSON.
+fn nights_of(json: &str) -> Vec<(String, u64)> {
+    let v: serde_json::Value = serde_json::from_str(json).unwrap();
+    let mut out: Vec<(String, u64)> = v["batches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|b| {
+            let k = b["index"].as_u64().unwrap();
+            b["servers"].as_array().unwrap().iter().map(move |s| (s.as_str().unwrap().to_owned(), k))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 40, ..ProptestConfig::default() })]
+
+    #[test]
+    fn previous_on_an_unchanged_inventory_changes_nothing(c in case()) {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        write(dir, &c);
+        let (code, json) = dcplan(dir, &["plan", "plan.toml", "--format", "json"]);
+        if code != 0 {
+            return Ok(());
+        }
+        std::fs::write(dir.join("old.json"), &json).unwrap();
+        let (code, again) = dcplan(dir, &["plan", "plan.toml", "--format", "json", "--previous", "old.json"]);
+        prop_assert_eq!(code, 0);
+        let v: serde_json::Value = serde_json::from_str(&again).unwrap();
+        prop_assert_eq!(&v["changes"], &serde_json::json!([]));
+        prop_assert_eq!(nights_of(&json), nights_of(&again));
     }
 }

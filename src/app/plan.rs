@@ -11,7 +11,9 @@ use crate::diag::Severity;
 use crate::plan::Outcome;
 
 pub(super) fn run(ctx: &Ctx, a: PlanArgs, out: &mut String) -> Result<Exit> {
-    let Some((c, mut outcome)) = planned(ctx, &a.plan, a.roas.clone(), a.format.into(), out)? else {
+    let previous = a.previous.as_deref();
+    let Some((c, mut outcome)) = planned_with(ctx, &a.plan, a.roas.clone(), previous, a.format.into(), out)?
+    else {
         return Ok(Exit::Findings);
     };
     // ROAs must outlive the last window.
@@ -37,6 +39,18 @@ pub(super) fn planned(
     format: FindingsFormat,
     out: &mut String,
 ) -> Result<Option<(crate::Checked, Outcome)>> {
+    planned_with(ctx, path, roas, None, format, out)
+}
+
+/// [`planned`], keeping the nights of an earlier plan JSON where the rules allow.
+fn planned_with(
+    ctx: &Ctx,
+    path: &Path,
+    roas: Option<PathBuf>,
+    previous: Option<&Path>,
+    format: FindingsFormat,
+    out: &mut String,
+) -> Result<Option<(crate::Checked, Outcome)>> {
     let mut c = ctx.checked(None, Some(path), &crate::Options { roas, horizon: None })?;
     let inventory_errors: Vec<_> =
         c.findings.iter().filter(|f| f.severity == Severity::Error).cloned().collect();
@@ -52,9 +66,21 @@ pub(super) fn planned(
         out.push_str(&render_findings(format, &plan_findings, &c.sources, &c.root, ctx.color));
         return Ok(None);
     };
+    let previous = match previous {
+        Some(p) => {
+            let json =
+                std::fs::read_to_string(p).with_context(|| format!("cannot read `{}`", p.display()))?;
+            let what = format!("`{}`", p.display());
+            Some(
+                crate::plan::stable::Previous::parse(&json, &what, &c.inventory, &plan)
+                    .map_err(anyhow::Error::msg)?,
+            )
+        }
+        None => None,
+    };
     let long = c.inventory.servers.len() >= crate::progress::LONG_PLAN_MACHINES;
     let progress = crate::progress::Progress::spinner("planning the move", long);
-    let mut outcome = crate::plan::plan(&c, plan);
+    let mut outcome = crate::plan::plan_with(&c, plan, previous.as_ref());
     drop(progress);
     outcome.findings.extend(plan_findings);
     Ok(Some((c, outcome)))

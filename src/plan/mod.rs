@@ -23,6 +23,7 @@ pub(crate) mod rng;
 pub(crate) mod rules;
 mod solve;
 pub mod spec;
+pub(crate) mod stable;
 mod tune;
 
 use crate::bgp::{Engine, State};
@@ -33,9 +34,20 @@ pub use place::Placement;
 use problem::Problem;
 pub(crate) use rules::{Explanation, Reason};
 use spec::Plan;
+pub use stable::Change;
 
 /// Plans the move of `plan` over the checked inventory.
 pub fn plan(checked: &crate::Checked, plan: Plan) -> Outcome {
+    plan_with(checked, plan, None)
+}
+
+/// Plans the move, keeping machines in their nights of an earlier plan where the rules allow
+/// (after fewest nights, before the Part I objective).
+pub(crate) fn plan_with(
+    checked: &crate::Checked,
+    plan: Plan,
+    previous: Option<&stable::Previous>,
+) -> Outcome {
     let inv = &checked.inventory;
     let problem = Problem::new(inv, &plan);
     let engine = checked.engine(&plan.links);
@@ -50,12 +62,16 @@ pub fn plan(checked: &crate::Checked, plan: Plan) -> Outcome {
         findings: Vec::new(),
         windows_available: plan.windows_available(),
         conflict: None,
+        changes: None,
         plan,
     };
     let schedule = match solve::solve(&problem) {
         Ok(mut s) => {
             if problem.groups.len() <= solve::EXACT_MAX_GROUPS {
                 s.batch = tune::fewer_bgp_findings(inv, &engine, &outcome.plan, &problem, s.batch);
+            }
+            if let Some(prev) = previous {
+                s.batch = stable::closer(&problem, prev, s.batch);
             }
             s
         }
@@ -84,6 +100,7 @@ pub fn plan(checked: &crate::Checked, plan: Plan) -> Outcome {
             return outcome;
         }
     };
+    outcome.changes = previous.map(|prev| stable::changes(inv, &problem, prev, &schedule.batch));
     outcome.lower_bound = schedule.lower_bound;
     outcome.optimal = schedule.optimal;
     let nb = schedule.batches as usize;

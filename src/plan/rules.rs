@@ -375,7 +375,13 @@ pub(crate) fn explain(p: &Problem, batch: &IdVec<GroupId, BatchIx>) -> IdVec<Gro
 }
 
 /// The first rule that fails when group `g` moves to batch `to` instead, the others staying.
-fn why_not(p: &Problem, batch: &IdVec<GroupId, BatchIx>, load: &Load, g: GroupId, to: BatchIx) -> Reason {
+pub(crate) fn why_not(
+    p: &Problem,
+    batch: &IdVec<GroupId, BatchIx>,
+    load: &Load,
+    g: GroupId,
+    to: BatchIx,
+) -> Reason {
     // Operator decisions first: they hold whatever the load.
     let domain = p.domain[g];
     if !domain.allows(to) {

@@ -46,6 +46,14 @@ struct JsonState<'a> {
 }
 
 #[derive(Serialize)]
+struct JsonChange<'a> {
+    machine: &'a str,
+    from: usize,
+    to: usize,
+    reason: String,
+}
+
+#[derive(Serialize)]
 struct JsonDowntime<'a> {
     service: &'a str,
     states_down: u32,
@@ -64,6 +72,8 @@ struct JsonPlan<'a> {
     batches: Vec<JsonBatch<'a>>,
     states: Vec<JsonState<'a>>,
     downtime: Vec<JsonDowntime<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    changes: Option<Vec<JsonChange<'a>>>,
     findings: Vec<JsonFinding<'a>>,
 }
 
@@ -117,6 +127,16 @@ pub(crate) fn json(o: &Outcome, inv: &Inventory, sources: &Sources, explain: boo
             .iter()
             .map(|&(s, n)| JsonDowntime { service: &inv.service(s).id, states_down: n })
             .collect(),
+        changes: o.changes.as_ref().map(|cs| {
+            cs.iter()
+                .map(|c| JsonChange {
+                    machine: sid(c.machine),
+                    from: c.from,
+                    to: c.to,
+                    reason: change_reason(inv, c),
+                })
+                .collect()
+        }),
         findings: json_findings(&o.findings, sources),
     };
     let mut s = serde_json::to_string_pretty(&doc).expect("plan serializes");
@@ -194,6 +214,9 @@ pub(crate) fn human(o: &Outcome, inv: &Inventory, sources: &Sources, color: bool
     if !rows.is_empty() {
         out.push_str(&crate::render::tables::table(&rows));
         out.push_str(&format!("Estimate: {}\n", estimate(o)));
+    }
+    if let Some(changes) = &o.changes {
+        out.push_str(&changes_summary(inv, changes));
     }
     if explain {
         let rows: Vec<ReasonRow> = o
@@ -283,6 +306,37 @@ pub(crate) fn estimate(o: &Outcome) -> String {
         text.push_str(&format!(" ({w} window{} before the lease ends)", if w == 1 { "" } else { "s" }));
     }
     text
+}
+
+/// Why a machine left its earlier night, in words.
+fn change_reason(inv: &Inventory, c: &crate::plan::stable::Change) -> String {
+    match &c.reason {
+        Some(r) => reason(inv, &Explanation { reason: r.clone(), together: Vec::new() }),
+        None => format!("night {} is no longer needed: the move takes fewer nights", c.from),
+    }
+}
+
+/// `3 machines change night since the previous plan:` and one line each.
+fn changes_summary(inv: &Inventory, changes: &[crate::plan::stable::Change]) -> String {
+    if changes.is_empty() {
+        return "No machine changes night since the previous plan.\n".to_owned();
+    }
+    let n = changes.len();
+    let mut out = format!(
+        "{n} machine{} change{} night since the previous plan:\n",
+        plural(n as u32),
+        if n == 1 { "s" } else { "" }
+    );
+    for c in changes {
+        out.push_str(&format!(
+            "  {}: {} -> {} ({})\n",
+            inv.server(c.machine).id,
+            c.from,
+            c.to,
+            change_reason(inv, c)
+        ));
+    }
+    out
 }
 
 /// `before`, `during 2`, `after 2`.
