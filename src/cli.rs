@@ -137,6 +137,24 @@ pub(crate) enum BgpCommand {
     Status(BgpStatusArgs),
     /// Print the OpenBGPD prefix-set / network / allow lines for a router.
     Render(BgpRenderArgs),
+    /// Compare what the routers really send (bgpctl JSON) with what the inventory expects.
+    Verify(BgpVerifyArgs),
+}
+
+/// `dcplan bgp verify`.
+#[derive(Debug, Args)]
+pub(crate) struct BgpVerifyArgs {
+    /// A router's `bgpctl -j show rib out` output: ROUTER=FILE (`-` for standard input); repeat
+    /// for each router.
+    #[arg(long = "rib-out", value_name = "ROUTER=FILE", required = true)]
+    pub(crate) rib_out: Vec<String>,
+    /// A router's `bgpctl -j show neighbor` output: ROUTER=FILE; without it sessions are not
+    /// judged (bgp-session-down).
+    #[arg(long, value_name = "ROUTER=FILE")]
+    pub(crate) neighbors: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FindingsFormat::Human)]
+    pub(crate) format: FindingsFormat,
 }
 
 /// `dcplan bgp status`.

@@ -308,6 +308,25 @@ full, as its network address.";
         "The neighbour is configured with `export default-route`: it receives a default route and \
 none of our own prefixes. A default route is not our own space, so it is not drift; but the \
 circuit then carries none of our prefixes.";
+    /// An expected announcement is not sent.
+    BgpLiveMissing = "bgp-live-missing", Error,
+        "a router does not send an announcement that the inventory expects (`dcplan bgp verify`)",
+        "The router's `bgpctl show rib out` has no route for a prefix that the circuit should \
+announce to its upstream in the expected state (the circuit's `announce` list, or its config's \
+announcements). The upstream does not carry it: check the router's config and its `network` \
+lines, and reload bgpd.";
+    /// An announcement is sent that is not expected.
+    BgpLiveExtra = "bgp-live-extra", Warning,
+        "a router sends an announcement that the inventory does not expect (`dcplan bgp verify`)",
+        "The router's `bgpctl show rib out` holds a route to the circuit's upstream that the \
+inventory does not expect in that state: a leftover from before the move, a leak, or an \
+inventory that is behind. Withdraw it or add it to the circuit.";
+    /// A circuit that should be up has no established session.
+    BgpSessionDown = "bgp-session-down", Error,
+        "a circuit that should be up has no Established BGP session (`dcplan bgp verify`)",
+        "In the expected state the circuit is up (its router is up at the circuit's site), but \
+`bgpctl show neighbor` shows no Established session to the upstream at the circuit's \
+`neighbor` addresses (or, without them, to the upstream's AS). Nothing is announced through it.";
     /// A ROA expires before the move ends.
     RpkiExpiring = "rpki-expiring", Warning,
         "a ROA from the --roas export expires before the last move window (or has expired)",

@@ -17,6 +17,7 @@ use crate::render::{findings as rf, sarif};
 use crate::source::Sources;
 
 mod bgp;
+mod bgp_verify;
 mod check;
 mod explain;
 mod files;
@@ -122,6 +123,7 @@ fn dispatch(ctx: &Ctx, command: Command, out: &mut String) -> Result<Exit> {
         Command::Bgp(BgpCommand::Status(a)) => bgp::status(ctx, a, out),
         Command::Bgp(BgpCommand::Render(a)) => bgp::render(ctx, a, out),
         Command::Import(ImportCommand::Netbox(a)) => import::netbox(a, out),
+        Command::Bgp(BgpCommand::Verify(a)) => bgp_verify::run(ctx, a, out),
     }
 }
 

@@ -10,6 +10,7 @@ pub(crate) mod conf;
 pub(crate) mod engine;
 mod findings;
 pub(crate) mod inputs;
+pub(crate) mod live;
 pub(crate) mod rpki;
 pub(crate) mod status;
 

@@ -1,0 +1,172 @@
+//! `dcplan bgp verify`: what the routers really send (`bgpctl -j show rib out`, `bgpctl -j show
+//! neighbor`, OpenBGPD 7.x JSON, read tolerantly: missing keys are skipped) compared with what
+//! the BGP engine expects of each circuit: bgp-live-missing, bgp-live-extra, bgp-session-down.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::IpAddr;
+
+use ipnetwork::IpNetwork;
+use serde_json::Value;
+
+use super::engine::{Engine, State};
+use crate::diag::{Code, Finding};
+use crate::model::{Circuit, ServerId};
+
+/// One router's live view.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Live {
+    /// Prefixes sent, per neighbour address (`show rib out`).
+    pub(crate) sent: BTreeMap<IpAddr, BTreeSet<IpNetwork>>,
+    /// Sessions (`show neighbor`): address, remote AS, established. `None`: not given.
+    pub(crate) sessions: Option<Vec<(IpAddr, Option<u32>, bool)>>,
+}
+
+fn text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+impl Live {
+    /// Reads `bgpctl -j show rib out` output (an empty RIB prints `{ }`, a failed query a
+    /// `status`: both send nothing).
+    pub(crate) fn rib_out(&mut self, json: &str) -> Result<(), String> {
+        let v: Value = serde_json::from_str(json).map_err(|e| format!("not bgpctl JSON: {e}"))?;
+        for r in v.get("rib").and_then(Value::as_array).into_iter().flatten() {
+            let prefix = r.get("prefix").and_then(text).and_then(|p| p.parse::<IpNetwork>().ok());
+            let addr =
+                r.pointer("/neighbor/remote_addr").and_then(text).and_then(|a| a.parse::<IpAddr>().ok());
+            if let (Some(p), Some(a)) = (prefix, addr) {
+                self.sent.entry(a).or_default().insert(p);
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads `bgpctl -j show neighbor` output.
+    pub(crate) fn neighbors(&mut self, json: &str) -> Result<(), String> {
+        let v: Value = serde_json::from_str(json).map_err(|e| format!("not bgpctl JSON: {e}"))?;
+        let list = self.sessions.get_or_insert_with(Vec::new);
+        for n in v.get("neighbors").and_then(Value::as_array).into_iter().flatten() {
+            let Some(addr) = n.get("remote_addr").and_then(text).and_then(|a| a.parse::<IpAddr>().ok())
+            else {
+                continue;
+            };
+            let asn = n.get("remote_as").and_then(text).and_then(|a| a.parse().ok());
+            let up = n.get("state").and_then(Value::as_str) == Some("Established");
+            list.push((addr, asn, up));
+        }
+        Ok(())
+    }
+
+    /// The live neighbour addresses of a circuit: its `neighbor` addresses, else the sessions
+    /// whose remote AS is the upstream's.
+    fn addresses(&self, c: &Circuit, asn: u32) -> Vec<IpAddr> {
+        if !c.neighbor.is_empty() {
+            return c.neighbor.iter().map(|n| n.value).collect();
+        }
+        self.sessions.iter().flatten().filter(|s| s.1 == Some(asn)).map(|s| s.0).collect()
+    }
+}
+
+/// Findings for one router: each of its circuits that is up in `state` against the live view.
+pub(crate) fn verify(
+    engine: &Engine<'_>,
+    state: &State,
+    router: ServerId,
+    live: &Live,
+    what: &str,
+) -> Vec<Finding> {
+    let inv = engine.inv;
+    let mut out = Vec::new();
+    for (i, c) in inv.circuits.iter().enumerate() {
+        let id = crate::model::CircuitId::from_ix(i);
+        if c.router != router || !engine.circuit_up(id, state) {
+            continue;
+        }
+        let asn = inv.upstreams[c.upstream.ix()].asn;
+        let addrs = live.addresses(c, asn);
+        if let Some(sessions) = &live.sessions {
+            let up = sessions.iter().any(|s| s.2 && addrs.contains(&s.0));
+            if !up {
+                let msg = format!(
+                    "circuit `{}` should be up, but no session to AS{asn} ({}) is Established in {what}",
+                    c.id,
+                    if addrs.is_empty() { "no neighbor of that AS".to_owned() } else { list(&addrs) }
+                );
+                out.push(Finding::new(Code::BgpSessionDown, c.loc, msg).object("circuit", &c.id).hint(
+                    "bring the session up (`bgpctl show neighbor`), or the circuit's traffic has no way out",
+                ));
+                continue;
+            }
+        }
+        let expected: BTreeSet<IpNetwork> =
+            engine.anns.iter().filter(|a| a.circuit == id).map(|a| a.prefix).collect();
+        let sent: BTreeSet<IpNetwork> =
+            addrs.iter().filter_map(|a| live.sent.get(a)).flatten().copied().collect();
+        for p in expected.difference(&sent) {
+            let msg =
+                format!("circuit `{}` should announce {p} to AS{asn}, but {what} does not send it", c.id);
+            out.push(Finding::new(Code::BgpLiveMissing, c.loc, msg).object("circuit", &c.id));
+        }
+        for p in sent.difference(&expected) {
+            let msg = format!(
+                "{what} sends {p} to AS{asn} (circuit `{}`), which the inventory does not expect",
+                c.id
+            );
+            out.push(Finding::new(Code::BgpLiveExtra, c.loc, msg).object("circuit", &c.id));
+        }
+    }
+    out
+}
+
+fn list(addrs: &[IpAddr]) -> String {
+    addrs.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn captured(name: &str) -> String {
+        std::fs::read_to_string(format!("{}/tests/lab/captured/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    }
+
+    /// Output captured from the lab (the rendered config of `tests/lab/render`, transit-b's
+    /// session marked `down`).
+    #[test]
+    fn captured_lab_output() {
+        let checked = crate::check_inventory(crate::load::Root::Disk("tests/lab/render".into())).unwrap();
+        let engine = checked.engine(&[]);
+        let mut live = Live::default();
+        live.rib_out(&captured("rtr-rib-out.json")).unwrap();
+        live.neighbors(&captured("rtr-neighbors.json")).unwrap();
+        let router = checked.inventory.index.servers["rtr"];
+        let state = State::current(&checked.inventory);
+        let f = verify(&engine, &state, router, &live, "rtr");
+        let codes: Vec<(Code, Option<String>)> = f.iter().map(|f| (f.code, f.object.clone())).collect();
+        assert_eq!(codes, vec![(Code::BgpSessionDown, Some("circuit:transit-b-lab".into()))], "{f:?}");
+        // Without the neighbor file the session cannot be judged: what is missing is.
+        let mut rib_only = Live::default();
+        rib_only.rib_out(&captured("rtr-rib-out.json")).unwrap();
+        let f = verify(&engine, &state, router, &rib_only, "rtr");
+        let codes: Vec<Code> = f.iter().map(|f| f.code).collect();
+        assert_eq!(codes, vec![Code::BgpLiveMissing, Code::BgpLiveMissing], "{f:?}");
+    }
+
+    #[test]
+    fn tolerant_reading() {
+        let mut live = Live::default();
+        live.rib_out("{ }").unwrap();
+        live.rib_out(r#"{"status":"FAILED","error":"no such neighbor"}"#).unwrap();
+        live.rib_out(r#"{"rib":[{"prefix":"198.51.100.0/24"},{"neighbor":{}},{"prefix":"x","neighbor":{"remote_addr":"y"}}]}"#)
+            .unwrap();
+        assert!(live.sent.is_empty());
+        live.neighbors(r#"{"neighbors":[{"remote_addr":"192.0.2.1","remote_as":64501},{"state":"Idle"}]}"#)
+            .unwrap();
+        assert_eq!(live.sessions.as_ref().map(Vec::len), Some(1));
+        assert!(live.rib_out("not json").is_err());
+    }
+}
