@@ -34,7 +34,6 @@ pub use place::Placement;
 use problem::Problem;
 pub(crate) use rules::{Explanation, Reason};
 use spec::Plan;
-pub use stable::Change;
 
 /// Plans the move of `plan` over the checked inventory.
 pub fn plan(checked: &crate::Checked, plan: Plan) -> Outcome {

@@ -86,7 +86,7 @@ pub struct Outcome {
     /// When no plan exists and a conflict was proven: what plan-infeasible names.
     pub conflict: Option<NamedConflict>,
     /// With an earlier plan: the machines whose night changed.
-    pub changes: Option<Vec<crate::plan::stable::Change>>,
+    pub(crate) changes: Option<Vec<crate::plan::stable::Change>>,
 }
 
 /// A set of services that cannot move even by themselves (all their moving replicas, under

@@ -65,16 +65,16 @@ impl Previous {
 
 /// A machine whose night changed since the earlier plan.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Change {
+pub(crate) struct Change {
     /// The physical machine.
-    pub machine: ServerId,
+    pub(crate) machine: ServerId,
     /// Its earlier night.
-    pub from: usize,
+    pub(crate) from: usize,
     /// Its night now.
-    pub to: usize,
+    pub(crate) to: usize,
     /// Why it cannot stay: the rule that keeps it out of its earlier night (None: that night
     /// no longer exists, the move needs fewer nights).
-    pub reason: Option<Reason>,
+    pub(crate) reason: Option<Reason>,
 }
 
 /// Machines of group `g` whose earlier night differs from batch `b`.
