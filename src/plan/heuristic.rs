@@ -8,7 +8,7 @@ use crate::plan::conflict::Conflict;
 use crate::plan::ids::{BatchIx, GroupId, IdVec, SvcIx};
 use crate::plan::problem::Problem;
 use crate::plan::rng::Rng;
-use crate::plan::rules::{self, Load};
+use crate::plan::rules::{self, Load, MACHINES};
 use crate::plan::solve::{EXACT_MAX_GROUPS, batches_of, downtime};
 
 /// A complete schedule: the batch of every group.
@@ -96,26 +96,10 @@ fn list_schedule(p: &Problem, order: &[GroupId]) -> Result<Assignment, Conflict>
         let mut bin = Load::new(p);
         st.due(p, order, &mut bin, b);
         loop {
-            if st.single_pass(p, order, &mut bin, b) {
-                continue;
-            }
-            // Nothing more is ready alone: move groups that wait on each other together.
-            let mut found = None;
-            for &x in order {
-                if st.batch[x].is_none() {
-                    found = st.bundle(p, x, &mut bin, b);
-                    if found.is_some() {
-                        break;
-                    }
-                }
-            }
-            match found {
-                Some(set) => {
-                    for y in set {
-                        st.place(p, y, b, &mut bin);
-                    }
-                }
-                None => break,
+            // A pass that adds nothing has also tried every waiting group with the groups
+            // it waits on (bundles): nothing more fits this batch.
+            if !st.single_pass(p, order, &mut bin, b) {
+                break;
             }
         }
         let late: Vec<GroupId> = p
@@ -133,6 +117,11 @@ fn list_schedule(p: &Problem, order: &[GroupId]) -> Result<Assignment, Conflict>
         b = b.next();
     }
     Ok(st.batch.iter().map(|b| b.expect("every group placed")).collect())
+}
+
+/// No group fits any more: every group has a machine, and the batch has its machines.
+fn full(p: &Problem, bin: &Load) -> bool {
+    bin.used(MACHINES) >= p.limits[MACHINES].cap
 }
 
 /// The heuristic's progress.
@@ -193,6 +182,9 @@ impl Fill {
     fn single_pass(&mut self, p: &Problem, order: &[GroupId], bin: &mut Load, b: BatchIx) -> bool {
         let mut added = false;
         for &x in order {
+            if full(p, bin) {
+                break;
+            }
             if !self.open(p, x, bin, b) {
                 continue;
             }

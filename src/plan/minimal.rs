@@ -10,8 +10,11 @@ use crate::plan::problem::{Group, Problem};
 use crate::plan::rules::{MACHINES, UNITS};
 use crate::plan::solve::EXACT_MAX_GROUPS;
 
-/// Node budget of one infeasibility proof: small, as minimising runs one per service.
-const PROOF_BUDGET: u64 = 300_000;
+/// Node budget of one infeasibility proof: small, as minimising runs many.
+const PROOF_BUDGET: u64 = 100_000;
+
+/// Proofs spent on making a conflict smaller.
+const MAX_PROOFS: usize = 200;
 
 /// A change that lets the conflicting services move (checked on them).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -92,18 +95,27 @@ pub(crate) fn prove(p: &Problem, named: &[SvcIx]) -> Option<Proven> {
         .into_iter()
         .filter(|c| !c.is_empty() && groups_of(p, c).len() <= 4 * EXACT_MAX_GROUPS)
         .find(|c| infeasible(&p.restrict(c)) == Some(true))?;
-    // Deletion: drop each service whose removal keeps the rest infeasible.
-    let mut i = set.len();
-    while i > 0 {
-        i -= 1;
-        if set.len() == 1 {
+    // Deletion, by halves first: drop a chunk of services while the rest stays infeasible,
+    // then smaller chunks, down to single services. Bounded: a move with a large conflict
+    // gets a conflict that is real but maybe not the smallest.
+    let mut proofs = 0;
+    let mut chunk = set.len().div_ceil(2);
+    while chunk >= 1 && proofs < MAX_PROOFS {
+        let mut i = set.len();
+        while i > 0 && proofs < MAX_PROOFS && set.len() > 1 {
+            let start = i.saturating_sub(chunk);
+            let mut without = set.clone();
+            without.drain(start..i);
+            proofs += 1;
+            if !without.is_empty() && infeasible(&p.restrict(&without)) == Some(true) {
+                set = without;
+            }
+            i = start;
+        }
+        if chunk == 1 {
             break;
         }
-        let mut without = set.clone();
-        without.remove(i);
-        if infeasible(&p.restrict(&without)) == Some(true) {
-            set = without;
-        }
+        chunk = chunk.div_ceil(2);
     }
     let sub = p.restrict(&set);
     let outs = ways_out(&sub);
