@@ -133,13 +133,25 @@ fn pinned_too_early(p: &Problem, g: GroupId, est: &IdVec<GroupId, BatchIx>) -> C
 /// the services it touches, not all of them. Every value stays a lower bound on the group's
 /// batch in any valid schedule (induction: the relaxation is monotone and starts from the
 /// domains). Past `horizon` no schedule exists (a plan has no empty batch, so no more batches
-/// than groups, plus the nights operator decisions skip): the deadlock is then proven.
+/// than groups, plus the nights operator decisions skip): the deadlock is then proven. The work
+/// is bounded (near-linear in the size of the move).
 fn propagate(p: &Problem, est: &mut IdVec<GroupId, BatchIx>, horizon: u32) -> Result<(), Conflict> {
     let mut queued: IdVec<SvcIx, bool> = p.services.iter().map(|s| !s.dependents.is_empty()).collect();
     let mut queue: std::collections::VecDeque<SvcIx> =
         queued.enumerate().filter(|x| *x.1).map(|x| x.0).collect();
+    // Work budget: a cycle of waits can raise the estimates one batch per turn up to the
+    // horizon, which costs the horizon times the cycle. Stopping early keeps every estimate a
+    // lower bound (each step only raises values to what the rules force), so past the budget
+    // the bound is weaker, not wrong; the searches and the conflict proof take it from there.
+    let size: usize = p.services.iter().map(|s| s.moving.len() + s.dependents.len()).sum();
+    let mut budget = 32 * size + 100_000;
     while let Some(t) = queue.pop_front() {
         queued[t] = false;
+        let cost = p.services[t].moving.len() + p.services[t].dependents.len();
+        if budget < cost {
+            break;
+        }
+        budget -= cost;
         let ready = earliest_ready(p, t, est);
         if ready.0 > horizon {
             return Err(conflict::deadlock(p, est));
