@@ -51,19 +51,7 @@ pub(crate) fn plan_with(
     let problem = Problem::new(inv, &plan);
     let engine = checked.engine(&plan.links);
     let mut findings = engine.static_findings();
-    let mut outcome = Outcome {
-        lower_bound: 0,
-        optimal: false,
-        batches: Vec::new(),
-        before: None,
-        nights: Vec::new(),
-        downtime: Vec::new(),
-        findings: Vec::new(),
-        windows_available: plan.windows_available(),
-        conflict: None,
-        changes: None,
-        plan,
-    };
+    let mut outcome = empty(plan);
     let schedule = match solve::solve(&problem) {
         Ok(mut s) => {
             if problem.groups.len() <= solve::EXACT_MAX_GROUPS {
@@ -75,25 +63,8 @@ pub(crate) fn plan_with(
             s
         }
         Err(conflict) => {
-            let conflict = match conflict {
-                conflict::Conflict::DependencyDeadlock { services, groups } => {
-                    match minimal::prove(&problem, &services) {
-                        Some(proven) => {
-                            outcome.conflict = Some(NamedConflict {
-                                services: proven.services.iter().map(|&s| problem.services[s].id).collect(),
-                                machines: proven
-                                    .groups
-                                    .iter()
-                                    .flat_map(|&g| problem.groups[g].machines.clone())
-                                    .collect(),
-                            });
-                            conflict::Conflict::Proven(proven)
-                        }
-                        None => conflict::Conflict::DependencyDeadlock { services, groups },
-                    }
-                }
-                other => other,
-            };
+            let (conflict, named) = real_conflict(&problem, conflict);
+            outcome.conflict = named;
             findings.push(conflict::finding(inv, &problem, &outcome.plan, &conflict));
             outcome.findings = findings;
             return outcome;
@@ -169,6 +140,39 @@ pub(crate) fn plan_with(
     findings.extend(outcome.plan.calendar_findings(nb));
     outcome.findings = findings;
     outcome
+}
+
+/// An outcome with no batches yet.
+fn empty(plan: Plan) -> Outcome {
+    Outcome {
+        lower_bound: 0,
+        optimal: false,
+        batches: Vec::new(),
+        before: None,
+        nights: Vec::new(),
+        downtime: Vec::new(),
+        findings: Vec::new(),
+        windows_available: plan.windows_available(),
+        conflict: None,
+        changes: None,
+        plan,
+    }
+}
+
+/// A dependency deadlock made into a conflict proven with the rules, when one can be; the
+/// services and machines it names.
+fn real_conflict(problem: &Problem, c: conflict::Conflict) -> (conflict::Conflict, Option<NamedConflict>) {
+    let conflict::Conflict::DependencyDeadlock { services, groups } = c else { return (c, None) };
+    match minimal::prove(problem, &services) {
+        Some(proven) => {
+            let named = NamedConflict {
+                services: proven.services.iter().map(|&s| problem.services[s].id).collect(),
+                machines: proven.groups.iter().flat_map(|&g| problem.groups[g].machines.clone()).collect(),
+            };
+            (conflict::Conflict::Proven(proven), Some(named))
+        }
+        None => (conflict::Conflict::DependencyDeadlock { services, groups }, None),
+    }
 }
 
 /// Whether a service has at least min_up replicas up in a state.
