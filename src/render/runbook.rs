@@ -1,4 +1,4 @@
-//! The move-night runbooks as Markdown (DESIGN.md section 6): `README.md` for the whole move and
+//! The move-night runbooks as Markdown: `README.md` for the whole move and
 //! one `batch-NN.md` per night. Pure functions: the same plan gives the same bytes.
 
 use std::fmt::Write;
