@@ -52,7 +52,7 @@ pub(crate) struct Rack {
     #[schemars(with = "i64")]
     pub(crate) units: Spanned<i64>,
     /// Power budget in watts: the machines mounted in it may draw at most this (racks with
-    /// [[feed]] entries are budgeted by their feeds instead).
+    /// `[[feed]]` entries are budgeted by their feeds instead).
     #[schemars(with = "Option<i64>")]
     pub(crate) power_w: Option<Spanned<i64>>,
     /// What the rack (and the floor under it) may carry, in kg.

@@ -3,8 +3,8 @@
 //!
 //! The flow is the crate's own, one way: read the endpoints ([`export`], [`http`]) -> parse each
 //! object into NetBox's shapes ([`api`]) -> map them to dcplan objects, noting every object not
-//! imported ([`map`], [`map_ip`]) -> TOML text ([`emit`]) -> files written atomically
-//! ([`write`]) -> the [`report`].
+//! imported ([`mod@map`], [`map_ip`]) -> TOML text ([`emit`]) -> files written atomically
+//! ([`mod@write`]) -> the [`report`].
 
 pub(crate) mod api;
 pub(crate) mod emit;
