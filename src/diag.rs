@@ -355,14 +355,6 @@ budget) for the machines that move there. Add racks to the inventory or move few
 
 impl Code {
     /// Looks a code up by its kebab-case name.
-    ///
-    /// ```
-    /// use dcplan::diag::{Code, Severity};
-    /// let code = Code::from_name("ip-duplicate").unwrap();
-    /// assert_eq!(code, Code::IpDuplicate);
-    /// assert_eq!(code.default_severity(), Severity::Error);
-    /// assert_eq!(Code::from_name("no-such-code"), None);
-    /// ```
     pub(crate) fn from_name(name: &str) -> Option<Code> {
         Code::ALL.iter().copied().find(|c| c.name() == name)
     }
@@ -517,6 +509,14 @@ pub(crate) fn sort(findings: &mut [Finding]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn from_name_finds_codes_by_kebab_name_only() {
+        let code = Code::from_name("ip-duplicate").expect("a known code");
+        assert_eq!(code, Code::IpDuplicate);
+        assert_eq!(code.default_severity(), Severity::Error);
+        assert_eq!(Code::from_name("no-such-code"), None);
+    }
 
     #[test]
     fn code_names_are_unique_kebab_case() {
