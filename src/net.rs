@@ -37,7 +37,8 @@ fn mask(v6: bool, len: u8) -> u128 {
         0
     } else {
         let ones = u128::MAX >> (128 - u32::from(w));
-        ones & !(ones >> len)
+        // A full-length prefix (/32, /128) shifts by the whole width: nothing is left.
+        ones & !ones.checked_shr(u32::from(len)).unwrap_or(0)
     }
 }
 
@@ -105,6 +106,18 @@ impl<T: Clone> Lpm<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn host_prefixes_are_one_address() {
+        // /128 used to overflow the shift (found by the inventory fuzz target).
+        for cidr in ["::/128", "2001:db8::1/128", "192.0.2.1/32", "0.0.0.0/0", "::/0"] {
+            let net: IpNetwork = cidr.parse().unwrap();
+            let (lo, hi) = range(net);
+            let full = net.prefix() == width(net.is_ipv6());
+            assert_eq!(lo == hi, full, "{cidr}");
+            assert!(contains(net, net), "{cidr}");
+        }
+    }
 
     #[test]
     fn longest_match() {
