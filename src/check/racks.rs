@@ -1,7 +1,7 @@
 //! Rack rules: rack-overlap, rack-overflow, rack-site-mismatch, rack-power.
 
 use crate::diag::{Code, Finding};
-use crate::model::{Inventory, ServerId};
+use crate::model::{Inventory, Rack, ServerId};
 
 /// Checks every rack and the machines mounted in it.
 pub(super) fn check(inv: &Inventory, out: &mut Vec<Finding>) {
@@ -16,97 +16,98 @@ pub(super) fn check(inv: &Inventory, out: &mut Vec<Finding>) {
         fed[f.rack.ix()] = true;
     }
     for (r, members) in by_rack.iter_mut().enumerate() {
-        let rack = &inv.racks[r];
         members.sort_by_key(|&s| (inv.server(s).mount.map(|m| m.unit), s));
-        // Sweep in unit order, remembering the machine that reaches highest so far.
-        let mut highest: Option<(u32, ServerId)> = None;
-        let mut power = 0u64;
-        for &s in members.iter() {
-            let sv = inv.server(s);
-            let unit = sv.mount.map_or(1, |m| m.unit);
-            let top = unit + sv.height - 1;
-            let unit_loc = sv.field_locs.unit.unwrap_or(sv.loc);
-            if top > rack.units {
-                out.push(
-                    Finding::new(
-                        Code::RackOverflow,
-                        unit_loc,
-                        format!(
-                            "`{}` occupies {} but rack `{}` has {} units",
-                            sv.id,
-                            units(unit, top),
-                            rack.id,
-                            rack.units
-                        ),
-                    )
-                    .object("server", &sv.id)
-                    .related(rack.loc, format!("rack `{}` declared here", rack.id)),
-                );
-            }
-            if let Some((high, other)) = highest
-                && unit <= high
-            {
-                let o = inv.server(other);
-                let ounit = o.mount.map_or(1, |m| m.unit);
-                out.push(
-                    Finding::new(
-                        Code::RackOverlap,
-                        unit_loc,
-                        format!(
-                            "`{}` ({}) overlaps `{}` ({}) in rack `{}`",
-                            sv.id,
-                            units(unit, top),
-                            o.id,
-                            units(ounit, ounit + o.height - 1),
-                            rack.id
-                        ),
-                    )
-                    .object("server", &sv.id)
-                    .related(o.field_locs.unit.unwrap_or(o.loc), format!("`{}` mounted here", o.id)),
-                );
-            }
-            if highest.is_none_or(|(h, _)| top > h) {
-                highest = Some((top, s));
-            }
-            if let Some(site) = sv.site
-                && site != rack.site
-            {
-                out.push(
-                    Finding::new(
-                        Code::RackSiteMismatch,
-                        sv.field_locs.rack.unwrap_or(sv.loc),
-                        format!(
-                            "`{}` is at site `{}` but its rack `{}` is at site `{}`",
-                            sv.id,
-                            inv.site(site).id,
-                            rack.id,
-                            inv.site(rack.site).id
-                        ),
-                    )
-                    .object("server", &sv.id)
-                    .related(rack.loc, format!("rack `{}` declared here", rack.id)),
-                );
-            }
-            power += u64::from(sv.power_w.unwrap_or(0));
-        }
-        // A rack with feeds is budgeted by its feeds (see `power`).
-        if let Some(budget) = rack.power_w
-            && !fed[r]
-            && power > u64::from(budget)
-        {
+        check_rack(inv, &inv.racks[r], members, fed[r], out);
+    }
+}
+
+/// Checks one rack against its machines, given in unit order.
+fn check_rack(inv: &Inventory, rack: &Rack, members: &[ServerId], fed: bool, out: &mut Vec<Finding>) {
+    // Sweep in unit order, remembering the machine that reaches highest so far.
+    let mut highest: Option<(u32, ServerId)> = None;
+    let mut power = 0u64;
+    for &s in members {
+        let sv = inv.server(s);
+        let unit = sv.mount.map_or(1, |m| m.unit);
+        let top = unit + sv.height - 1;
+        let unit_loc = sv.field_locs.unit.unwrap_or(sv.loc);
+        if top > rack.units {
             out.push(
                 Finding::new(
-                    Code::RackPower,
-                    rack.loc,
+                    Code::RackOverflow,
+                    unit_loc,
                     format!(
-                        "the machines in rack `{}` draw {power} W, over its budget of {budget} W",
+                        "`{}` occupies {} but rack `{}` has {} units",
+                        sv.id,
+                        units(unit, top),
+                        rack.id,
+                        rack.units
+                    ),
+                )
+                .object("server", &sv.id)
+                .related(rack.loc, format!("rack `{}` declared here", rack.id)),
+            );
+        }
+        if let Some((high, other)) = highest
+            && unit <= high
+        {
+            let o = inv.server(other);
+            let ounit = o.mount.map_or(1, |m| m.unit);
+            out.push(
+                Finding::new(
+                    Code::RackOverlap,
+                    unit_loc,
+                    format!(
+                        "`{}` ({}) overlaps `{}` ({}) in rack `{}`",
+                        sv.id,
+                        units(unit, top),
+                        o.id,
+                        units(ounit, ounit + o.height - 1),
                         rack.id
                     ),
                 )
-                .object("rack", &rack.id)
-                .hint(format!("move {} W of machines to another rack", power - u64::from(budget))),
+                .object("server", &sv.id)
+                .related(o.field_locs.unit.unwrap_or(o.loc), format!("`{}` mounted here", o.id)),
             );
         }
+        if highest.is_none_or(|(h, _)| top > h) {
+            highest = Some((top, s));
+        }
+        if let Some(site) = sv.site
+            && site != rack.site
+        {
+            out.push(
+                Finding::new(
+                    Code::RackSiteMismatch,
+                    sv.field_locs.rack.unwrap_or(sv.loc),
+                    format!(
+                        "`{}` is at site `{}` but its rack `{}` is at site `{}`",
+                        sv.id,
+                        inv.site(site).id,
+                        rack.id,
+                        inv.site(rack.site).id
+                    ),
+                )
+                .object("server", &sv.id)
+                .related(rack.loc, format!("rack `{}` declared here", rack.id)),
+            );
+        }
+        power += u64::from(sv.power_w.unwrap_or(0));
+    }
+    // A rack with feeds is budgeted by its feeds (see `power`).
+    if let Some(budget) = rack.power_w
+        && !fed
+        && power > u64::from(budget)
+    {
+        out.push(
+            Finding::new(
+                Code::RackPower,
+                rack.loc,
+                format!("the machines in rack `{}` draw {power} W, over its budget of {budget} W", rack.id),
+            )
+            .object("rack", &rack.id)
+            .hint(format!("move {} W of machines to another rack", power - u64::from(budget))),
+        );
     }
 }
 
