@@ -315,11 +315,29 @@ pub(crate) struct GraphArgs {
 #[derive(Debug, Args)]
 pub(crate) struct ImpactArgs {
     /// Machines (servers or vms) that are off.
-    #[arg(required = true, value_name = "MACHINE")]
+    #[arg(value_name = "MACHINE", required_unless_present_any = ["feed", "side"], conflicts_with_all = ["feed", "side"])]
     pub(crate) machines: Vec<String>,
+    /// A power feed that trips: what goes dark, and what goes down with it.
+    #[arg(long, value_name = "FEED", conflicts_with_all = ["side", "rack"])]
+    pub(crate) feed: Option<String>,
+    /// A whole side of a rack's power that fails (with --rack).
+    #[arg(long, value_enum, requires = "rack")]
+    pub(crate) side: Option<PowerSide>,
+    /// The rack whose side fails (with --side).
+    #[arg(long, value_name = "RACK", requires = "side")]
+    pub(crate) rack: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
     pub(crate) format: ReportFormat,
+}
+
+/// A redundancy side of a rack's power.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum PowerSide {
+    /// The A side.
+    A,
+    /// The B side.
+    B,
 }
 
 /// What `dcplan list` lists.
@@ -335,6 +353,8 @@ pub(crate) enum ListWhat {
     Circuits,
     /// Racks and their occupancy.
     Racks,
+    /// Power feeds: load normally, on the loss of the other side, and capacity.
+    Feeds,
 }
 
 /// `dcplan list`.

@@ -15,11 +15,13 @@ pub(super) fn run(ctx: &Ctx, a: ListArgs, out: &mut String) -> Result<Exit> {
         (ListWhat::Prefixes, ReportFormat::Human) => tables::table(&tables::prefixes(inv)),
         (ListWhat::Circuits, ReportFormat::Human) => tables::table(&tables::circuits(inv)),
         (ListWhat::Racks, ReportFormat::Human) => tables::table(&tables::racks(inv)),
+        (ListWhat::Feeds, ReportFormat::Human) => tables::table(&tables::feeds(inv)),
         (ListWhat::Servers, ReportFormat::Json) => to_json(&tables::servers(inv))?,
         (ListWhat::Services, ReportFormat::Json) => to_json(&tables::services(inv))?,
         (ListWhat::Prefixes, ReportFormat::Json) => to_json(&tables::prefixes(inv))?,
         (ListWhat::Circuits, ReportFormat::Json) => to_json(&tables::circuits(inv))?,
         (ListWhat::Racks, ReportFormat::Json) => to_json(&tables::racks(inv))?,
+        (ListWhat::Feeds, ReportFormat::Json) => to_json(&tables::feeds(inv))?,
     });
     Ok(Exit::Clean)
 }

@@ -57,6 +57,11 @@ impl RackPower {
         self.draws.iter().filter(move |d| d.only == Some(side)).map(|d| d.server)
     }
 
+    /// Whether the rack has feeds at all (its feeds, not power_w, are then its budget).
+    pub(crate) fn fed(&self) -> bool {
+        self.has(Side::A) || self.has(Side::B)
+    }
+
     /// Which sides have a feed, by [`Side::ix`].
     pub(crate) fn sides(&self) -> [bool; 2] {
         [self.has(Side::A), self.has(Side::B)]
@@ -114,9 +119,121 @@ pub(crate) fn racks(inv: &Inventory) -> Vec<RackPower> {
     out
 }
 
+/// What fails in a rack (`dcplan impact --feed` / `--side`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Loss {
+    /// One feed trips.
+    Feed(FeedId),
+    /// Every feed of one side.
+    Side(Side),
+}
+
+/// A side still powered after a loss.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Survivor {
+    /// The side.
+    pub(crate) side: Side,
+    /// Its feeds still on.
+    pub(crate) feeds: Vec<FeedId>,
+    /// What it carries now, watts.
+    pub(crate) load: f64,
+    /// What its feeds may carry (their max_utilization), watts.
+    pub(crate) capacity: f64,
+    /// Their breakers' ratings (100 %): above this they trip, watts.
+    pub(crate) rating: f64,
+}
+
+/// Feeds that tripped because of the load that fell on them.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Trip {
+    /// Their side.
+    pub(crate) side: Side,
+    /// The feeds.
+    pub(crate) feeds: Vec<FeedId>,
+    /// The load that fell on them, watts.
+    pub(crate) load: f64,
+    /// Their breakers' rating together, watts.
+    pub(crate) rating: f64,
+}
+
+/// The state of a rack after a loss.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct Outage {
+    /// Feeds off: the one lost (or its side's), then any that tripped because the load that
+    /// fell on them was over their breakers' rating.
+    pub(crate) off: Vec<FeedId>,
+    /// Sides with no feed left, by [`Side::ix`].
+    pub(crate) dead: [bool; 2],
+    /// Feeds that tripped after the loss, in order.
+    pub(crate) trips: Vec<Trip>,
+    /// Machines that go dark: single-PSU machines of a dead side, everything when both are.
+    pub(crate) dark: Vec<ServerId>,
+    /// The sides still on and their loads.
+    pub(crate) survivors: Vec<Survivor>,
+}
+
+/// A feed's breaker rating, watts: its capacity without the max_utilization margin.
+fn rating_w(inv: &Inventory, f: FeedId) -> f64 {
+    let feed = &inv.feeds[f.ix()];
+    feed.capacity_w() * 100.0 / feed.max_utilization
+}
+
+/// What happens when `loss` strikes rack power `p`. The load of a dead side falls on the other
+/// as in the check (dual-PSU machines' other halves; single-PSU machines of the dead side go
+/// dark). The load of a lost feed falls on the other feeds of its side. Feeds whose new load
+/// is over their breakers' rating trip in turn, which can take the whole rack dark; a load
+/// over capacity but within the rating holds (it only eats the margin max_utilization keeps).
+pub(crate) fn outage(inv: &Inventory, p: &RackPower, loss: Loss) -> Outage {
+    let mut off: Vec<FeedId> = match loss {
+        Loss::Feed(f) => vec![f],
+        Loss::Side(s) => p.feeds[s.ix()].clone(),
+    };
+    let mut trips = Vec::new();
+    let alive = |off: &[FeedId], s: Side| -> Vec<FeedId> {
+        p.feeds[s.ix()].iter().copied().filter(|f| !off.contains(f)).collect()
+    };
+    loop {
+        let dead = Side::BOTH.map(|s| p.has(s) && alive(&off, s).is_empty());
+        let load = |s: Side| if dead[s.other().ix()] { p.on_loss(s) } else { p.normal(s) };
+        // At most one more side trips per round; two rounds end it.
+        let trip = Side::BOTH.into_iter().find_map(|s| {
+            let feeds = alive(&off, s);
+            let rating = feeds.iter().map(|&f| rating_w(inv, f)).sum::<f64>();
+            (!feeds.is_empty() && load(s) > rating).then(|| Trip { side: s, feeds, load: load(s), rating })
+        });
+        if let Some(t) = trip {
+            off.extend(&t.feeds);
+            trips.push(t);
+            continue;
+        }
+        let all_dead = Side::BOTH.iter().all(|&s| !p.has(s) || dead[s.ix()]);
+        let dark = p
+            .draws
+            .iter()
+            .filter(|d| all_dead || d.only.is_some_and(|s| dead[s.ix()]))
+            .map(|d| d.server)
+            .collect();
+        let survivors = Side::BOTH
+            .into_iter()
+            .filter(|&s| p.has(s) && !dead[s.ix()] && !all_dead)
+            .map(|s| {
+                let feeds = alive(&off, s);
+                Survivor {
+                    side: s,
+                    load: load(s),
+                    capacity: feeds.iter().map(|&f| inv.feeds[f.ix()].capacity_w()).sum(),
+                    rating: feeds.iter().map(|&f| rating_w(inv, f)).sum(),
+                    feeds,
+                }
+            })
+            .collect();
+        return Outage { off, dead, trips, dark, survivors };
+    }
+}
+
 /// Whether a rack has feeds at all.
 pub(crate) fn has_feeds(power: &[RackPower], rack: RackId) -> bool {
-    power[rack.ix()].has(Side::A) || power[rack.ix()].has(Side::B)
+    power[rack.ix()].fed()
 }
 
 /// Checks every rack with feeds, rack weights, and services against the loss of one side.
@@ -472,6 +589,62 @@ mod tests {
         assert_eq!(codes_of(&format!("{RACK}{bad_rack}")), vec![Code::UnknownReference]);
         assert_eq!(codes_of(&format!("{RACK}{}", machine("m", 1, 100, 0, "a"))), vec![Code::InvalidValue]);
         assert_eq!(codes_of(&format!("{RACK}{}", machine("m", 1, 100, 1, "c"))), vec![Code::InvalidValue]);
+    }
+
+    /// The outage of `loss` in the one rack of `text`, with the dark machines' ids.
+    fn outage_of(text: &str, loss: impl Fn(&Inventory) -> Loss) -> (Outage, Vec<String>) {
+        let inv = crate::testutil::checked_of(text).inventory;
+        let p = &racks(&inv)[0];
+        let o = outage(&inv, p, loss(&inv));
+        let dark = o.dark.iter().map(|&m| inv.server(m).id.clone()).collect();
+        (o, dark)
+    }
+
+    #[test]
+    fn a_lost_side_darkens_its_single_psu_machines_only() {
+        // 2 x 2944 W (230 V x 16 A x 80 %), breakers 3680 W.
+        let f = feed("fa", "a", 230, 16, "") + &feed("fb", "b", 230, 16, "");
+        let inv = format!(
+            "{RACK}{f}{}{}{}",
+            machine("d", 1, 1000, 2, "a"),
+            machine("sa", 2, 300, 1, "a"),
+            machine("sb", 3, 300, 1, "b")
+        );
+        let (o, dark) = outage_of(&inv, |_| Loss::Side(Side::A));
+        assert_eq!(dark, vec!["sa"]);
+        assert_eq!(o.dead, [true, false]);
+        assert_eq!(o.survivors.len(), 1);
+        assert!((o.survivors[0].load - 1300.0).abs() < 1e-9);
+        assert!(o.trips.is_empty());
+    }
+
+    #[test]
+    fn over_capacity_holds_over_the_rating_trips() {
+        // Side b alone would carry 3000 W + 100 W: over its 2944 W capacity, within 3680 W.
+        let f = feed("fa", "a", 230, 16, "") + &feed("fb", "b", 230, 16, "");
+        let holds = format!("{RACK}{f}{}{}", machine("d", 1, 3000, 2, "a"), machine("s", 3, 100, 1, "b"));
+        let (o, dark) = outage_of(&holds, |inv| Loss::Feed(inv.index.feeds["fa"]));
+        assert_eq!(dark, Vec::<String>::new());
+        assert!(o.survivors[0].load > o.survivors[0].capacity && o.trips.is_empty());
+        // 3800 W falls on side b: over its breaker, it trips too, and everything goes dark.
+        let trips = format!("{RACK}{f}{}{}", machine("d", 1, 3700, 2, "a"), machine("s", 3, 100, 1, "b"));
+        let (o, dark) = outage_of(&trips, |inv| Loss::Feed(inv.index.feeds["fa"]));
+        assert_eq!(dark, vec!["d", "s"]);
+        assert_eq!((o.dead, o.trips.len(), o.survivors.len()), ([true, true], 1, 0));
+        assert!((o.trips[0].load - 3800.0).abs() < 1e-9 && (o.trips[0].rating - 3680.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_feed_of_a_shared_side_leaves_its_load_to_the_others() {
+        // Side a: 3680 W + 7360 W of breakers; 5000 W single-PSU on it.
+        let f = feed("a1", "a", 230, 16, "") + &feed("a2", "a", 230, 32, "") + &feed("b", "b", 230, 16, "");
+        let inv = format!("{RACK}{f}{}", machine("big", 1, 5000, 1, "a"));
+        // a2 carries it alone (within 7360 W): nothing goes dark.
+        let (o, dark) = outage_of(&inv, |inv| Loss::Feed(inv.index.feeds["a1"]));
+        assert_eq!((dark.len(), o.dead), (0, [false, false]));
+        // a1 cannot (3680 W): it trips too, side a is dead, `big` goes dark.
+        let (o, dark) = outage_of(&inv, |inv| Loss::Feed(inv.index.feeds["a2"]));
+        assert_eq!((dark, o.dead), (vec!["big".to_owned()], [true, false]));
     }
 
     /// A rack: side capacities, and machines as (watts, psus, side).

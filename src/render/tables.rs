@@ -7,7 +7,8 @@ use tabled::settings::peaker::Priority;
 use tabled::settings::{Style, Width};
 use tabled::{Table, Tabled};
 
-use crate::model::Inventory;
+use crate::check::power;
+use crate::model::{Inventory, Side};
 
 /// A row of `dcplan list servers`.
 #[derive(Serialize, Tabled)]
@@ -82,9 +83,74 @@ pub(crate) struct RackRow {
     pub(crate) machines: usize,
     /// Watts drawn.
     pub(crate) power_w: u64,
-    /// Budget.
+    /// Budget (racks without feeds).
     #[tabled(display = "opt")]
     pub(crate) budget_w: Option<u32>,
+    /// Load of the A side (racks with feeds).
+    #[tabled(display = "opt")]
+    pub(crate) side_a: Option<SideLoad>,
+    /// Load of the B side.
+    #[tabled(display = "opt")]
+    pub(crate) side_b: Option<SideLoad>,
+}
+
+/// The load of one side of a rack with feeds, watts (rounded).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub(crate) struct SideLoad {
+    /// In normal operation.
+    pub(crate) load_w: u64,
+    /// When the other side has failed (its dual-PSU halves fall on this side).
+    pub(crate) on_loss_w: u64,
+    /// What its feeds may carry together.
+    pub(crate) capacity_w: u64,
+}
+
+impl std::fmt::Display for SideLoad {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{} W", self.load_w, self.capacity_w)
+    }
+}
+
+/// What a feed's load says, in normal operation and on the loss of the other side.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum FeedStatus {
+    /// Within its capacity in both.
+    Ok,
+    /// Over its capacity in normal operation (power-feed-overload).
+    Overload,
+    /// Over its capacity once the other side has failed (power-feed-loss).
+    OverOnLoss,
+}
+
+impl std::fmt::Display for FeedStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            FeedStatus::Ok => "ok",
+            FeedStatus::Overload => "overload",
+            FeedStatus::OverOnLoss => "over-on-loss",
+        })
+    }
+}
+
+/// A row of `dcplan list feeds`.
+#[derive(Serialize, Tabled)]
+pub(crate) struct FeedRow {
+    /// Id.
+    pub(crate) id: String,
+    /// Rack.
+    pub(crate) rack: String,
+    /// Side.
+    pub(crate) side: &'static str,
+    /// Its share of its side's load in normal operation, watts.
+    pub(crate) load_w: u64,
+    /// Its share when the other side has failed (null: the rack has no other side).
+    #[tabled(display = "opt")]
+    pub(crate) on_loss_w: Option<u64>,
+    /// What it may carry, watts.
+    pub(crate) capacity_w: u64,
+    /// Within capacity, or which state is over.
+    pub(crate) status: FeedStatus,
 }
 
 /// A row of `dcplan list circuits`.
@@ -178,6 +244,8 @@ pub(crate) fn racks(inv: &Inventory) -> Vec<RackRow> {
             machines: 0,
             power_w: 0,
             budget_w: r.power_w,
+            side_a: None,
+            side_b: None,
         })
         .collect();
     for s in &inv.servers {
@@ -188,7 +256,61 @@ pub(crate) fn racks(inv: &Inventory) -> Vec<RackRow> {
             row.power_w += u64::from(s.power_w.unwrap_or(0));
         }
     }
+    for (r, p) in power::racks(inv).iter().enumerate() {
+        if p.fed() {
+            let side = |s: Side| {
+                p.has(s).then(|| SideLoad {
+                    load_w: watts(p.normal(s)),
+                    on_loss_w: watts(p.on_loss(s)),
+                    capacity_w: watts(p.capacity[s.ix()]),
+                })
+            };
+            rows[r].side_a = side(Side::A);
+            rows[r].side_b = side(Side::B);
+            // The feeds are the budget: power_w of a fed rack is not used.
+            rows[r].budget_w = None;
+        }
+    }
     rows
+}
+
+/// Watts as printed: whole, rounded.
+fn watts(x: f64) -> u64 {
+    // Loads and capacities are finite and at least 0 (resolve checks the inputs).
+    x.round().max(0.0) as u64
+}
+
+/// Feeds, in inventory order: each one's share of its side's load, normally and once the other
+/// side has failed, and its capacity.
+pub(crate) fn feeds(inv: &Inventory) -> Vec<FeedRow> {
+    let power = power::racks(inv);
+    inv.feeds
+        .iter()
+        .map(|f| {
+            let p = &power[f.rack.ix()];
+            let i = f.side.ix();
+            // The feeds of a side share its load in proportion to their capacities.
+            let share = f.capacity_w() / p.capacity[i];
+            let (normal, on_loss) = (p.normal(f.side) * share, p.on_loss(f.side) * share);
+            let other = p.has(f.side.other());
+            let status = if p.normal(f.side) > p.capacity[i] {
+                FeedStatus::Overload
+            } else if other && p.on_loss(f.side) > p.capacity[i] {
+                FeedStatus::OverOnLoss
+            } else {
+                FeedStatus::Ok
+            };
+            FeedRow {
+                id: f.id.clone(),
+                rack: inv.rack(f.rack).id.clone(),
+                side: f.side.as_str(),
+                load_w: watts(normal),
+                on_loss_w: other.then(|| watts(on_loss)),
+                capacity_w: watts(f.capacity_w()),
+                status,
+            }
+        })
+        .collect()
 }
 
 /// Circuits.
