@@ -22,6 +22,10 @@ pub(crate) const LONG_PLAN_MACHINES: usize = 300;
 /// Work of at least this many racks shows progress while they are drawn.
 pub(crate) const LONG_RACKS: usize = 100;
 
+/// Work that is shown whatever its size: an import waits on a network or on large exports,
+/// and how long is not known before it starts.
+pub(crate) const ALWAYS: usize = 0;
+
 /// A progress indicator on standard error; hidden unless it is a terminal and the work is long.
 #[derive(Debug)]
 pub(crate) struct Progress(Option<ProgressBar>);
@@ -57,10 +61,22 @@ impl Progress {
         Progress(Some(bar))
     }
 
+    /// Nothing shown (work run where no one watches it: tests, fuzzing).
+    pub(crate) fn hidden() -> Progress {
+        Progress(None)
+    }
+
     /// One step done.
     pub(crate) fn inc(&self) {
         if let Some(b) = &self.0 {
             b.inc(1);
+        }
+    }
+
+    /// What is being done now, beside the bar (`reading dcim/devices, page 3 of 20`).
+    pub(crate) fn say(&self, what: impl FnOnce() -> String) {
+        if let Some(b) = &self.0 {
+            b.set_message(what());
         }
     }
 

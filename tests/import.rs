@@ -361,3 +361,40 @@ fn url_import_pages_through_next_and_matches_the_folder_import() {
     let o = dcplan(&["import", "netbox", "--url", &base, "--out", "x"], &[("NETBOX_TOKEN", "secret")]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// The progress bar: on standard error when it is a terminal (here a pseudo-terminal from
+/// util-linux `script`), and not a byte of it when standard error is a pipe.
+#[test]
+fn progress_is_drawn_on_a_terminal_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = import(DEMO, &dir.path().join("piped"), &[]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(o.stderr.is_empty(), "{}", text(&o.stderr));
+
+    let Ok(script) = which("script") else {
+        eprintln!("skipped the terminal half: no `script` (util-linux) to make a pseudo-terminal");
+        return;
+    };
+    let out = dir.path().join("tty");
+    let line = format!(
+        "'{}' import netbox '{DEMO}' --out '{}' > /dev/null",
+        env!("CARGO_BIN_EXE_dcplan"),
+        out.display()
+    );
+    let o = Command::new(script)
+        .args(["-qec", &line, "/dev/null"])
+        .env("TERM", "xterm")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let drawn = text(&o.stdout);
+    // Frames are rate-limited: the first one (step 0 of 20) is always drawn, later ones may not be.
+    assert!(drawn.contains("reading") && drawn.contains("0/20"), "{drawn:?}");
+    assert!(out.join("netbox/servers.toml").exists());
+}
+
+fn which(program: &str) -> Result<PathBuf, ()> {
+    let path = std::env::var_os("PATH").ok_or(())?;
+    std::env::split_paths(&path).map(|d| d.join(program)).find(|p| p.is_file()).ok_or(())
+}

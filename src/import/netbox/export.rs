@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
 use super::report::{Reason, Skipped};
+use crate::progress::Progress;
 
 /// A NetBox REST endpoint the importer reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -98,6 +99,9 @@ pub(crate) struct Page {
     pub(crate) results: Vec<Box<RawValue>>,
     #[serde(default)]
     pub(crate) next: Option<String>,
+    /// Objects on all pages together, when the API says.
+    #[serde(default)]
+    pub(crate) count: Option<u64>,
 }
 
 /// Reads one response body: the paginated object or a plain array of objects. `what` names the
@@ -111,31 +115,35 @@ pub(crate) fn parse_page(what: &str, text: &str) -> Result<Page, ReadError> {
         ))
     };
     match text.trim_start().as_bytes().first() {
-        Some(b'[') => Ok(Page { results: serde_json::from_str(text).map_err(bad)?, next: None }),
+        Some(b'[') => Ok(Page { results: serde_json::from_str(text).map_err(bad)?, next: None, count: None }),
         _ => serde_json::from_str(text).map_err(bad),
     }
 }
 
 /// Reads a folder of exports. A missing endpoint file is recorded, not an error; a file that is
-/// not NetBox JSON is an error. `manifest.json`, when present, gives the API version.
-pub(crate) fn read_folder(dir: &Path) -> Result<Export, ReadError> {
+/// not NetBox JSON is an error. `manifest.json`, when present, gives the API version. One step
+/// of `progress` per endpoint.
+pub(crate) fn read_folder(dir: &Path, progress: &Progress) -> Result<Export, ReadError> {
     if !dir.is_dir() {
         return Err(ReadError(format!("{}: not a folder of NetBox exports", dir.display())));
     }
     let mut export = Export { api_version: manifest_version(dir), ..Export::default() };
     for endpoint in Endpoint::ALL {
+        progress.say(|| format!("reading {}", endpoint.file_name()));
         let path = dir.join(endpoint.file_name());
         let text = match std::fs::read(&path) {
             Ok(bytes) => String::from_utf8(bytes)
                 .map_err(|e| ReadError(format!("{}: not UTF-8 text: {e}", path.display())))?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 export.missing.push(endpoint);
+                progress.inc();
                 continue;
             }
             Err(e) => return Err(ReadError(format!("{}: {e}", path.display()))),
         };
         let page = parse_page(&path.display().to_string(), &text)?;
         export.objects.insert(endpoint, page.results);
+        progress.inc();
     }
     if export.objects.is_empty() {
         return Err(ReadError(format!(

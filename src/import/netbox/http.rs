@@ -1,10 +1,16 @@
 //! Reading the endpoints from a running NetBox: `GET /api/<endpoint>/?limit=1000`, pages
 //! followed through `next`, the token in the `Authorization` header (never printed), the
 //! `API-Version` header recorded. Any HTTP error or network failure stops the import.
+//!
+//! HTTPS trusts only the Mozilla root certificates built into the binary (webpki-roots), never
+//! the system's store: what is trusted does not change with the machine the import runs on, and
+//! no certificate check can be turned off. A NetBox behind a private certificate authority is
+//! read from exports instead (`curl --cacert`).
 
 use std::time::Duration;
 
 use super::export::{Endpoint, Export, ReadError, parse_page};
+use crate::progress::Progress;
 
 /// How long one request may take, connection included.
 const TIMEOUT: Duration = Duration::from_secs(60);
@@ -40,39 +46,62 @@ fn path_and_query(url: &str) -> &str {
     }
 }
 
-/// Reads every endpoint from the NetBox at `url`.
-pub(crate) fn fetch(url: &str, token: Option<&str>) -> Result<Export, ReadError> {
+/// Reads every endpoint from the NetBox at `url`; one step of `progress` per endpoint, its
+/// message naming the page.
+pub(crate) fn fetch(url: &str, token: Option<&str>, progress: &Progress) -> Result<Export, ReadError> {
     let base = base(url);
     if !(base.starts_with("http://") || base.starts_with("https://")) {
         return Err(ReadError(format!("`{url}`: the NetBox URL must start with http:// or https://")));
     }
-    let config = ureq::Agent::config_builder()
-        .timeout_global(Some(TIMEOUT))
-        .http_status_as_error(false)
-        .user_agent(concat!("dcplan/", env!("CARGO_PKG_VERSION")))
-        .build();
-    let agent: ureq::Agent = config.into();
+    let agent = agent();
     let mut export = Export::default();
     for endpoint in Endpoint::ALL {
         let mut next = Some(format!("{base}/api/{}/?limit={PAGE}", endpoint.path()));
         let mut objects = Vec::new();
         let mut pages = 0;
+        let mut of = String::new();
         while let Some(page_url) = next.take() {
             pages += 1;
             if pages > MAX_PAGES {
                 return Err(ReadError(format!("{page_url}: more than {MAX_PAGES} pages: giving up")));
             }
+            progress.say(|| format!("reading {endpoint}, page {pages}{of}"));
             let (text, version) = get(&agent, &page_url, token)?;
             if export.api_version.is_none() {
                 export.api_version = version;
             }
             let page = parse_page(&page_url, &text)?;
+            if let Some(count) = page.count.filter(|_| pages == 1) {
+                // The server may cap the page size below what was asked: count its own pages.
+                let size = u64::try_from(page.results.len()).unwrap_or(u64::MAX).max(1);
+                of = format!(" of {}", count.div_ceil(size).max(1));
+            }
             objects.extend(page.results);
             next = page.next.map(|n| format!("{}{}", origin(&base), path_and_query(&n)));
         }
         export.objects.insert(endpoint, objects);
+        progress.inc();
     }
     Ok(export)
+}
+
+/// The HTTP client: rustls with the bundled roots only (spelled out rather than left to ureq's
+/// defaults, which a feature of another crate could change), a timeout per request, HTTP error
+/// statuses returned to [`get`] so that it can say what to do about them.
+fn agent() -> ureq::Agent {
+    use ureq::tls::{RootCerts, TlsConfig, TlsProvider};
+    let tls = TlsConfig::builder()
+        .provider(TlsProvider::Rustls)
+        .root_certs(RootCerts::WebPki)
+        .disable_verification(false)
+        .build();
+    ureq::Agent::config_builder()
+        .tls_config(tls)
+        .timeout_global(Some(TIMEOUT))
+        .http_status_as_error(false)
+        .user_agent(concat!("dcplan/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .into()
 }
 
 /// One GET: the body and the `API-Version` header, or an error that says what to do.
@@ -123,5 +152,15 @@ mod tests {
             "/api/dcim/devices/?limit=2&offset=2"
         );
         assert_eq!(path_and_query("/api/x/?offset=1"), "/api/x/?offset=1");
+    }
+
+    #[test]
+    fn https_trusts_the_bundled_roots_only_and_always_verifies() {
+        use ureq::tls::{RootCerts, TlsProvider};
+        let a = agent();
+        let tls = a.config().tls_config();
+        assert!(matches!(tls.root_certs(), RootCerts::WebPki));
+        assert_eq!(tls.provider(), TlsProvider::Rustls);
+        assert!(!tls.disable_verification());
     }
 }

@@ -18,9 +18,11 @@ pub(crate) mod write;
 
 use std::path::{Path, PathBuf};
 
-use export::{Export, ReadError};
+use export::{Endpoint, Export, ReadError};
 use map::{Ctx, Index};
 use report::Report;
+
+use crate::progress::{self, Progress};
 
 /// Where the NetBox data comes from.
 #[derive(Clone, Debug)]
@@ -31,26 +33,41 @@ pub(crate) enum Source {
     Url { url: String, token: Option<String> },
 }
 
-/// Reads the NetBox data.
-pub(crate) fn read(source: &Source) -> Result<Export, ReadError> {
+/// Reads the NetBox data; one step of `progress` per endpoint.
+pub(crate) fn read(source: &Source, progress: &Progress) -> Result<Export, ReadError> {
     match source {
-        Source::Folder(dir) => export::read_folder(dir),
-        Source::Url { url, token } => http::fetch(url, token.as_deref()),
+        Source::Folder(dir) => export::read_folder(dir, progress),
+        Source::Url { url, token } => http::fetch(url, token.as_deref(), progress),
     }
 }
 
+/// One mapping step: what it maps (for the progress bar), and the step.
+type Step = (&'static str, fn(&mut Ctx<'_>));
+
+/// The mapping steps, in order: each reads what the earlier ones indexed.
+const MAP_STEPS: [Step; 8] = [
+    ("sites", map::sites),
+    ("racks", map::racks),
+    ("devices", map::devices),
+    ("virtual machines", map_ip::vms),
+    ("addresses", map_ip::addresses),
+    ("prefixes", map_ip::prefixes),
+    ("services", map_ip::services),
+    ("power feeds", map_ip::feeds),
+];
+
+/// Steps of the whole import's progress bar: read each endpoint, map, write.
+const STEPS: usize = Endpoint::ALL.len() + MAP_STEPS.len() + 1;
+
 /// Maps what was read to dcplan objects and the report (nothing written yet).
-pub(crate) fn map(export: &Export) -> (emit::Generated, Report) {
+pub(crate) fn map(export: &Export, progress: &Progress) -> (emit::Generated, Report) {
     let mut c =
         Ctx { export, report: Report::default(), out: emit::Generated::default(), index: Index::default() };
-    map::sites(&mut c);
-    map::racks(&mut c);
-    map::devices(&mut c);
-    map_ip::vms(&mut c);
-    map_ip::addresses(&mut c);
-    map_ip::prefixes(&mut c);
-    map_ip::services(&mut c);
-    map_ip::feeds(&mut c);
+    for (what, step) in MAP_STEPS {
+        progress.say(|| format!("importing {what}"));
+        step(&mut c);
+        progress.inc();
+    }
     c.report.missing.clone_from(&export.missing);
     c.report.api_version.clone_from(&export.api_version);
     c.report.sort();
@@ -65,12 +82,16 @@ pub(crate) fn describe(export: &Export) -> String {
     }
 }
 
-/// The whole import: read, map, write `out/netbox/*.toml`, report.
+/// The whole import: read, map, write `out/netbox/*.toml`, report. A progress bar on standard
+/// error while it runs, when that is a terminal.
 pub(crate) fn import(source: &Source, out: &Path) -> Result<Report, String> {
-    let export = read(source).map_err(|e| e.0)?;
-    let (generated, mut report) = map(&export);
+    let progress = Progress::bar("reading NetBox", STEPS, progress::ALWAYS);
+    let export = read(source, &progress).map_err(|e| e.0)?;
+    let (generated, mut report) = map(&export, &progress);
+    progress.say(|| format!("writing {}", out.join("netbox").display()));
     let files = emit::files(&generated, &describe(&export));
     let written = write::write(out, &files)?;
+    progress.inc();
     report.written = written.written;
     report.removed = written.removed;
     report.unchanged = written.unchanged;
@@ -85,6 +106,6 @@ pub(crate) fn fuzz_one(endpoint_index: u8, bytes: &[u8]) -> Result<usize, String
     let page = export::parse_page("fuzz.json", &text).map_err(|e| e.0)?;
     let mut export = Export::default();
     export.objects.insert(endpoint, page.results);
-    let (generated, _) = map(&export);
+    let (generated, _) = map(&export, &Progress::hidden());
     Ok(emit::files(&generated, &describe(&export)).len())
 }
