@@ -215,6 +215,11 @@ impl<'a> Engine<'a> {
     /// Every state-dependent finding for `state`: bgp-unannounced, bgp-single-upstream,
     /// bgp-misdirected and bgp-unused, grouped per site prefix (or announcement) and site.
     pub fn evaluate(&self, state: &State) -> Vec<Finding> {
+        self.evaluate_reach(state).0
+    }
+
+    /// [`Engine::evaluate`], and what the state does to the reach of our space as a whole.
+    pub(crate) fn evaluate_reach(&self, state: &State) -> (Vec<Finding>, Reach) {
         let inv = self.inv;
         let nsites = inv.sites.len().max(1);
         let up: Vec<bool> =
@@ -222,71 +227,51 @@ impl<'a> Engine<'a> {
         let buckets = self.buckets(state, nsites);
         let mut used = vec![false; self.anns.len()];
         // Grouped results: key -> (count, first example address index).
-        let mut gaps: BTreeMap<(Code, PrefixId, SiteId), super::findings::Gap> = BTreeMap::new();
+        let mut gaps: BTreeMap<(Code, PrefixId, SiteId), Gap> = BTreeMap::new();
         let mut misdirected: BTreeMap<(u32, SiteId), (u32, usize)> = BTreeMap::new();
+        let (mut in_use, mut carried) = (false, false);
         for (b, &(count, example)) in buckets.iter().enumerate() {
             if count == 0 {
                 continue;
             }
-            let class = &self.classes[b / nsites];
+            in_use = true;
             let site = SiteId::from_ix(b % nsites);
-            let mut carrying: Vec<u32> = Vec::new();
-            let mut longest: Option<&Vec<u32>> = None;
-            for group in &class.by_len {
-                for &a in group {
-                    used[a as usize] = true;
-                }
-                let live: Vec<u32> = group
-                    .iter()
-                    .copied()
-                    .filter(|&a| self.facts[a as usize].usable() && up[self.anns[a as usize].circuit.ix()])
-                    .collect();
-                if live.is_empty() {
-                    continue;
-                }
-                if longest.is_none() {
-                    longest = Some(group);
-                }
-                for a in live {
-                    let c = &inv.circuits[self.anns[a as usize].circuit.ix()];
-                    if self.reaches(c.site, site) {
-                        let asn = inv.upstreams[c.upstream.ix()].asn;
-                        if !carrying.contains(&asn) {
-                            carrying.push(asn);
-                        }
-                    }
-                }
-            }
-            let code = if carrying.is_empty() {
+            let j = self.judge(&self.classes[b / nsites], site, &up, state, &mut used);
+            let code = if j.carrying.is_empty() {
                 Some(Code::BgpUnannounced)
-            } else if (carrying.len() as u32) < inv.org.min_upstreams {
+            } else if (j.carrying.len() as u32) < inv.org.min_upstreams {
                 Some(Code::BgpSingleUpstream)
             } else {
                 None
             };
             if let Some(code) = code {
-                let e = gaps.entry((code, class.prefix, site)).or_insert((0, example, carrying.clone()));
-                e.0 += count;
+                let prefix = self.classes[b / nsites].prefix;
+                let e = gaps.entry((code, prefix, site)).or_insert_with(|| Gap {
+                    count: 0,
+                    example,
+                    carrying: j.carrying.clone(),
+                    in_transit: Vec::new(),
+                });
+                e.count += count;
+                for c in j.in_transit {
+                    let asn = inv.upstreams[inv.circuits[c.ix()].upstream.ix()].asn;
+                    if !e.in_transit.contains(&c) && !e.carrying.contains(&asn) {
+                        e.in_transit.push(c);
+                    }
+                }
             }
-            if carrying.is_empty() {
+            if j.carrying.is_empty() {
                 continue;
             }
-            if let Some(group) = longest {
-                let wrong = group.iter().copied().find(|&a| {
-                    let ann = &self.anns[a as usize];
-                    self.facts[a as usize].usable()
-                        && up[ann.circuit.ix()]
-                        && !self.reaches(inv.circuits[ann.circuit.ix()].site, site)
-                });
-                if let Some(a) = wrong {
-                    let e = misdirected.entry((a, site)).or_insert((0, example));
-                    e.0 += count;
-                }
+            carried = true;
+            if let Some(a) = j.misdirected {
+                let e = misdirected.entry((a, site)).or_insert((0, example));
+                e.0 += count;
             }
         }
         let mut out = Vec::new();
-        for ((code, prefix, site), (count, example, carrying)) in gaps {
-            out.push(self.gap_finding(code, prefix, site, count, example, &carrying));
+        for ((code, prefix, site), gap) in gaps {
+            out.push(self.gap_finding(code, prefix, site, &gap));
         }
         for ((a, site), (count, example)) in misdirected {
             out.push(self.misdirected_finding(a as usize, site, count, example));
@@ -304,6 +289,200 @@ impl<'a> Engine<'a> {
                 );
             }
         }
-        out
+        let reach =
+            Reach { none_announced: in_use && !carried, routers_in_transit: self.routers_in_transit(state) };
+        (out, reach)
+    }
+
+    /// The routers with circuits that are in transit in `state`, in inventory order.
+    fn routers_in_transit(&self, state: &State) -> Vec<ServerId> {
+        let mut routers: Vec<ServerId> = self
+            .inv
+            .circuits
+            .iter()
+            .map(|c| c.router)
+            .filter(|r| state.site_of.get(r.ix()).copied().flatten().is_none())
+            .collect();
+        routers.sort_unstable();
+        routers.dedup();
+        routers
+    }
+
+    /// Judges the in-use addresses of one class at one site: which upstreams carry them, which
+    /// announcement (if any) blackholes them, and which circuits would carry them but for a
+    /// router in transit. Marks the class's announcements used.
+    fn judge(&self, class: &Class, site: SiteId, up: &[bool], state: &State, used: &mut [bool]) -> Judged {
+        let inv = self.inv;
+        let mut j = Judged { carrying: Vec::new(), misdirected: None, in_transit: Vec::new() };
+        let mut longest_seen = false;
+        for group in &class.by_len {
+            let mut live = false;
+            for &a in group {
+                used[a as usize] = true;
+                if !self.facts[a as usize].usable() {
+                    continue;
+                }
+                let ann = &self.anns[a as usize];
+                let c = &inv.circuits[ann.circuit.ix()];
+                let reaches = self.reaches(c.site, site);
+                if !up[ann.circuit.ix()] {
+                    let travelling = state.site_of.get(c.router.ix()).copied().flatten().is_none();
+                    if reaches && travelling && !j.in_transit.contains(&ann.circuit) {
+                        j.in_transit.push(ann.circuit);
+                    }
+                    continue;
+                }
+                live = true;
+                if reaches {
+                    let asn = inv.upstreams[c.upstream.ix()].asn;
+                    if !j.carrying.contains(&asn) {
+                        j.carrying.push(asn);
+                    }
+                } else if !longest_seen && j.misdirected.is_none() {
+                    // The longest live announcement is made where these addresses are not.
+                    j.misdirected = Some(a);
+                }
+            }
+            longest_seen |= live;
+        }
+        j
+    }
+}
+
+/// One (class, site) pair judged by [`Engine::judge`].
+struct Judged {
+    /// Distinct upstream ASNs carrying the addresses.
+    carrying: Vec<u32>,
+    /// A usable, up announcement of the longest live length made at a site that does not reach.
+    misdirected: Option<u32>,
+    /// Circuits with a usable covering announcement that reaches, down because their router
+    /// is in transit.
+    in_transit: Vec<CircuitId>,
+}
+
+/// Addresses of one site prefix at one site with one problem.
+pub(super) struct Gap {
+    /// In-use addresses.
+    pub(super) count: u32,
+    /// The first of them (index into the engine's addresses).
+    pub(super) example: usize,
+    /// Distinct upstream ASNs carrying them.
+    pub(super) carrying: Vec<u32>,
+    /// Circuits that would add a carrier but whose router is in transit (in the van).
+    pub(super) in_transit: Vec<CircuitId>,
+}
+
+/// What one state does to the reach of our space as a whole (beyond its findings).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Reach {
+    /// Addresses of our own space are in use, and not one of them is announced: the whole
+    /// space is unreachable from the internet.
+    pub(crate) none_announced: bool,
+    /// Routers with circuits that are in transit in this state (in the van).
+    pub(crate) routers_in_transit: Vec<ServerId>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testutil::checked_of;
+
+    /// Two routers at `a`, each with one upstream; a host in `a`'s prefix.
+    const TWO_ROUTERS: &str = r#"
+[org]
+asn = 64500
+[[site]]
+id = "a"
+[[site]]
+id = "b"
+[[upstream]]
+id = "ta"
+asn = 64501
+[[upstream]]
+id = "tb"
+asn = 64502
+[[server]]
+id = "r1"
+kind = "router"
+site = "a"
+[[server]]
+id = "r2"
+kind = "router"
+site = "a"
+[[server]]
+id = "h1"
+site = "a"
+addresses = ["198.18.0.10"]
+[[prefix]]
+cidr = "198.18.0.0/24"
+site = "a"
+[[roa]]
+prefix = "198.18.0.0/24"
+asn = 64500
+[[circuit]]
+id = "ta-a"
+upstream = "ta"
+site = "a"
+router = "r1"
+announce = ["198.18.0.0/24"]
+[[circuit]]
+id = "tb-a"
+upstream = "tb"
+site = "a"
+router = "r2"
+announce = ["198.18.0.0/24"]
+"#;
+
+    fn state_without(c: &crate::Checked, gone: &[&str]) -> State {
+        let inv = &c.inventory;
+        State::from_physical(inv, |s| {
+            if gone.contains(&inv.server(s).id.as_str()) { None } else { inv.server(s).site }
+        })
+    }
+
+    #[test]
+    fn both_routers_in_the_van_leave_everything_unannounced_and_say_so() {
+        let c = checked_of(TWO_ROUTERS);
+        let engine = c.engine(&[]);
+        let (findings, reach) = engine.evaluate_reach(&state_without(&c, &["r1", "r2"]));
+        assert!(reach.none_announced);
+        let names: Vec<&str> =
+            reach.routers_in_transit.iter().map(|&r| c.inventory.server(r).id.as_str()).collect();
+        assert_eq!(names, ["r1", "r2"]);
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert_eq!(findings[0].code, Code::BgpUnannounced);
+        let hint = findings[0].hint.as_deref().unwrap_or_default();
+        assert!(hint.starts_with("routers `r1` and `r2` are in the van"), "{hint}");
+        assert!(hint.contains("circuits `ta-a` and `tb-a` are down"), "{hint}");
+    }
+
+    #[test]
+    fn one_router_in_the_van_is_named_as_the_cause_of_a_single_upstream() {
+        let c = checked_of(TWO_ROUTERS);
+        let engine = c.engine(&[]);
+        let (findings, reach) = engine.evaluate_reach(&state_without(&c, &["r2"]));
+        assert!(!reach.none_announced);
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert_eq!(findings[0].code, Code::BgpSingleUpstream);
+        let hint = findings[0].hint.as_deref().unwrap_or_default();
+        assert!(
+            hint.starts_with("router `r2` is in the van (it moves this night), so circuit `tb-a` is down"),
+            "{hint}"
+        );
+        assert!(!hint.contains("ta-a"), "the circuit that carries is not blamed: {hint}");
+    }
+
+    #[test]
+    fn without_a_router_in_the_van_none_is_blamed() {
+        // The host is in transit too: nothing in use, nothing unannounced.
+        let c = checked_of(TWO_ROUTERS);
+        let engine = c.engine(&[]);
+        let (findings, reach) = engine.evaluate_reach(&state_without(&c, &["h1"]));
+        assert!(!reach.none_announced);
+        assert!(reach.routers_in_transit.is_empty());
+        assert!(findings.iter().all(|f| f.code == Code::BgpUnused), "{findings:?}");
+        // Without any router in the van the old hint stands.
+        let (findings, _) = engine.evaluate_reach(&state_without(&c, &[]));
+        assert!(findings.is_empty(), "{findings:?}");
     }
 }

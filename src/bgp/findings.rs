@@ -7,10 +7,10 @@ use std::fmt::Write;
 
 use ipnetwork::IpNetwork;
 
-use super::engine::Engine;
+use super::engine::{Engine, Gap};
 use super::rpki::RpkiState;
 use crate::diag::{Code, Finding};
-use crate::model::{PrefixId, SiteId};
+use crate::model::{CircuitId, PrefixId, ServerId, SiteId};
 
 impl Engine<'_> {
     /// Findings about announcements themselves, whatever the state: rpki-invalid,
@@ -94,48 +94,86 @@ impl Engine<'_> {
         names.join(", ")
     }
 
-    pub(super) fn gap_finding(
-        &self,
-        code: Code,
-        prefix: PrefixId,
-        site: SiteId,
-        count: u32,
-        example: usize,
-        carrying: &[u32],
-    ) -> Finding {
+    pub(super) fn gap_finding(&self, code: Code, prefix: PrefixId, site: SiteId, gap: &Gap) -> Finding {
         let inv = self.inv;
         let p = &inv.prefixes[prefix.ix()];
         let site_id = &inv.site(site).id;
+        let count = gap.count;
         let mut what = format!(
             "{count} in-use address{} of {} at site `{site_id}` (e.g. {})",
             plural(count),
             p.cidr,
-            self.example(example)
+            self.example(gap.example)
         );
+        let van = self.in_the_van(&gap.in_transit);
         let hint = match code {
             Code::BgpUnannounced => {
                 write!(what, " {} covered by no usable announcement that reaches `{site_id}`", are(count))
                     .ok();
-                format!(
-                    "announce {} (or a covering prefix) on an up circuit at a site linked to `{site_id}`",
-                    p.cidr
-                )
+                match van {
+                    Some(van) => format!(
+                        "{van}: announce {} from a router that stays up at a site linked to `{site_id}`, or move the routers in different nights (a pin)",
+                        p.cidr
+                    ),
+                    None => format!(
+                        "announce {} (or a covering prefix) on an up circuit at a site linked to `{site_id}`",
+                        p.cidr
+                    ),
+                }
             }
             _ => {
                 write!(
                     what,
                     " {} carried by {} upstream{} only ({}); org.min_upstreams is {}",
                     are(count),
-                    carrying.len(),
-                    if carrying.len() == 1 { "" } else { "s" },
-                    self.upstream_names(carrying),
+                    gap.carrying.len(),
+                    if gap.carrying.len() == 1 { "" } else { "s" },
+                    self.upstream_names(&gap.carrying),
                     inv.org.min_upstreams
                 )
                 .ok();
-                format!("announce {} (or a covering prefix) through another upstream as well", p.cidr)
+                match van {
+                    Some(van) => format!(
+                        "{van}, expected while it travels: to keep {} upstreams this night, announce {} through another upstream from a router that stays up",
+                        inv.org.min_upstreams, p.cidr
+                    ),
+                    None => {
+                        format!("announce {} (or a covering prefix) through another upstream as well", p.cidr)
+                    }
+                }
             }
         };
         Finding::new(code, p.loc, what).object("prefix", &p.cidr.to_string()).hint(hint)
+    }
+
+    /// `router `r1` is in the van (it moves this night), so circuit `c1` is down`, for the
+    /// circuits down because their router is in transit; `None` when there are none.
+    fn in_the_van(&self, circuits: &[CircuitId]) -> Option<String> {
+        let inv = self.inv;
+        let mut routers: Vec<ServerId> = circuits.iter().map(|&c| inv.circuits[c.ix()].router).collect();
+        routers.sort_unstable();
+        routers.dedup();
+        let names = |ids: Vec<String>| match ids.as_slice() {
+            [] => String::new(),
+            [one] => one.clone(),
+            [init @ .., last] => format!("{} and {last}", init.join(", ")),
+        };
+        let router_names = names(routers.iter().map(|&r| format!("`{}`", inv.server(r).id)).collect());
+        let mut circuit_ids: Vec<String> =
+            circuits.iter().map(|&c| format!("`{}`", inv.circuits[c.ix()].id)).collect();
+        circuit_ids.sort();
+        let (nr, nc) = (routers.len(), circuit_ids.len());
+        (nr > 0).then(|| {
+            format!(
+                "{} {router_names} {} in the van ({} this night), so circuit{} {} {} down",
+                if nr == 1 { "router" } else { "routers" },
+                if nr == 1 { "is" } else { "are" },
+                if nr == 1 { "it moves" } else { "they move" },
+                if nc == 1 { "" } else { "s" },
+                names(circuit_ids),
+                if nc == 1 { "is" } else { "are" },
+            )
+        })
     }
 
     pub(super) fn misdirected_finding(&self, a: usize, site: SiteId, count: u32, example: usize) -> Finding {
@@ -160,9 +198,6 @@ impl Engine<'_> {
         .hint(format!("withdraw {} at `{}`, or link `{}` and `{site_id}`", ann.prefix, inv.site(c.site).id, inv.site(c.site).id))
     }
 }
-
-/// Addresses of one site prefix at one site with one problem: count, first example, carriers.
-pub(super) type Gap = (u32, usize, Vec<u32>);
 
 fn plural(n: u32) -> &'static str {
     if n == 1 { "" } else { "es" }

@@ -208,19 +208,16 @@ fn states(
             _ => inv.server(s).site,
         })
     };
-    let before = State::current(inv);
-    let before = StateReport { findings: engine.evaluate(&before), state: before };
+    let report = |state: State, planned_degradation: bool| {
+        let (mut findings, reach) = engine.evaluate_reach(&state);
+        if planned_degradation {
+            crate::diag::policy::planned_degradation(&mut findings);
+        }
+        StateReport { findings, reach, state }
+    };
+    let before = report(State::current(inv), false);
     let nights = (0..nb)
-        .map(|k| {
-            let during = make(k, true);
-            let mut f = engine.evaluate(&during);
-            crate::diag::policy::planned_degradation(&mut f);
-            let after = make(k, false);
-            NightStates {
-                during: StateReport { findings: f, state: during },
-                after: StateReport { findings: engine.evaluate(&after), state: after },
-            }
-        })
+        .map(|k| NightStates { during: report(make(k, true), true), after: report(make(k, false), false) })
         .collect();
     (before, nights)
 }

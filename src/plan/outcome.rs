@@ -40,6 +40,8 @@ pub struct StateReport {
     pub state: State,
     /// Its findings (warnings in `during` states).
     pub findings: Vec<Finding>,
+    /// Whether our space as a whole stays announced, and which routers are in the van.
+    pub(crate) reach: crate::bgp::Reach,
 }
 
 /// The two states of one night.

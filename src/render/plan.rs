@@ -5,9 +5,9 @@
 use serde::Serialize;
 use tabled::Tabled;
 
-use crate::diag::Severity;
+use crate::diag::{Code, Severity};
 use crate::model::Inventory;
-use crate::plan::{Explanation, Outcome, Reason, StateName};
+use crate::plan::{Batch, Explanation, Outcome, Reason, StateName};
 use crate::render::findings::{JsonFinding, json_findings};
 use crate::source::Sources;
 
@@ -155,8 +155,9 @@ struct BatchRow {
     work: u32,
     #[tabled(rename = "services down")]
     services_down: String,
-    #[tabled(rename = "BGP warnings")]
-    bgp: usize,
+    /// The night's BGP findings, and the errors of the state after it (see [`bgp_cell`]).
+    #[tabled(rename = "BGP")]
+    bgp: String,
 }
 
 #[derive(Tabled)]
@@ -207,12 +208,17 @@ pub(crate) fn human(o: &Outcome, inv: &Inventory, sources: &Sources, color: bool
                     .map(|&s| inv.service(s).id.as_str())
                     .collect::<Vec<_>>()
                     .join(" "),
-                bgp: o.night(b).during.findings.len(),
+                bgp: bgp_cell(o, b),
             }
         })
         .collect();
     if !rows.is_empty() {
         out.push_str(&crate::render::tables::table(&rows));
+        for b in &o.batches {
+            if let Some(alarm) = unannounced_alarm(o, inv, b) {
+                out.push_str(&format!("!! {alarm}\n"));
+            }
+        }
         out.push_str(&format!("Estimate: {}\n", estimate(o)));
     }
     if let Some(changes) = &o.changes {
@@ -272,6 +278,68 @@ pub(crate) fn human(o: &Outcome, inv: &Inventory, sources: &Sources, color: bool
     out.push_str(&format!("\n{}\n", crate::render::findings::summary_line(crate::diag::Summary::of(&all))));
     let _ = errors;
     out
+}
+
+/// The own prefixes a night leaves announced nowhere (each once, whatever the site).
+fn unannounced_prefixes(o: &Outcome, b: &Batch) -> usize {
+    let mut prefixes: Vec<&str> = o
+        .night(b)
+        .during
+        .findings
+        .iter()
+        .filter(|f| f.code == Code::BgpUnannounced)
+        .filter_map(|f| f.object.as_deref())
+        .collect();
+    prefixes.sort_unstable();
+    prefixes.dedup();
+    prefixes.len()
+}
+
+/// A night's BGP cell: `3 warnings`, or `UNREACHABLE: 2 prefixes` when own space is announced
+/// nowhere during it (a planned degradation, hence warnings, but one that must not read as
+/// fine), with `; after: 1 error` when the state after the night has errors (those fail the
+/// plan, so the table must not hide them).
+pub(crate) fn bgp_cell(o: &Outcome, b: &Batch) -> String {
+    let night = o.night(b);
+    let warnings = crate::diag::text::count(night.during.findings.len(), "warning");
+    let mut cell = match unannounced_prefixes(o, b) {
+        0 if night.during.findings.is_empty() => "none".to_owned(),
+        0 => warnings,
+        n if n == night.during.findings.len() => {
+            format!("UNREACHABLE: {}", crate::diag::text::count(n, "prefix"))
+        }
+        n => format!("UNREACHABLE: {}; {warnings}", crate::diag::text::count(n, "prefix")),
+    };
+    let errors = night.after.findings.iter().filter(|f| f.severity == Severity::Error).count();
+    if errors > 0 {
+        cell.push_str(&format!("; after: {}", crate::diag::text::count(errors, "error")));
+    }
+    cell
+}
+
+/// `Night 2: all own space unannounced during the move (routers `r1` and `r2` both in the van)`,
+/// or the count of prefixes when only some are; `None` when the night announces all of it.
+pub(crate) fn unannounced_alarm(o: &Outcome, inv: &Inventory, b: &Batch) -> Option<String> {
+    let during = &o.night(b).during;
+    let routers: Vec<String> =
+        during.reach.routers_in_transit.iter().map(|&r| format!("`{}`", inv.server(r).id)).collect();
+    let van = match routers.as_slice() {
+        [] => String::new(),
+        [one] => format!(" (router {one} in the van)"),
+        [a, b] => format!(" (routers {a} and {b} both in the van)"),
+        [init @ .., last] => format!(" (routers {} and {last} all in the van)", init.join(", ")),
+    };
+    if during.reach.none_announced {
+        return Some(format!("Night {}: all own space unannounced during the move{van}", b.index));
+    }
+    match unannounced_prefixes(o, b) {
+        0 => None,
+        n => Some(format!(
+            "Night {}: {} of own space unannounced during the move{van}",
+            b.index,
+            crate::diag::text::count(n, "prefix")
+        )),
+    }
 }
 
 /// Money rounded to cents, for JSON.
