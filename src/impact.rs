@@ -5,6 +5,7 @@ use std::collections::VecDeque;
 use crate::bgp::State;
 use crate::diag::Finding;
 use crate::model::{Inventory, ServerId, ServiceId};
+use crate::num::u32_of;
 
 /// Why a service is down.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,7 +32,7 @@ pub(crate) fn impact(inv: &Inventory, off: &[ServerId]) -> Impact {
     let mut down = vec![false; inv.services.len()];
     for id in inv.service_ids() {
         let s = inv.service(id);
-        let up = s.runs_on.iter().filter(|&&r| !is_off(r)).count() as u32;
+        let up = u32_of(s.runs_on.iter().filter(|&&r| !is_off(r)).count());
         if up < s.min_up {
             down[id.ix()] = true;
             out.down.push((id, Cause::Direct));

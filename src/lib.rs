@@ -18,6 +18,7 @@ mod import;
 pub mod load;
 pub mod model;
 pub(crate) mod net;
+mod num;
 pub mod plan;
 mod progress;
 pub mod raw;

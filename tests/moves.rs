@@ -65,7 +65,7 @@ fn write(dir: &Path, c: &Case) {
         inv += &format!(
             "[[service]]\nid = \"s{i}\"\nruns_on = [{}]\nmin_up = {}\ndepends_on = [{dep}]\n",
             r.iter().map(|x| format!("\"m{x}\"")).collect::<Vec<_>>().join(", "),
-            (*min_up).min(r.len() as u32)
+            (*min_up).min(u32::try_from(r.len()).unwrap())
         );
     }
     std::fs::create_dir_all(dir.join("inventory")).unwrap();

@@ -171,7 +171,7 @@ fn files(c: &Case) -> (String, String) {
         let mut replicas: Vec<&str> = runs.iter().map(|&r| names[r % names.len()].as_str()).collect();
         replicas.sort_unstable();
         replicas.dedup();
-        let min_up = (*min_up).min(replicas.len() as u32);
+        let min_up = (*min_up).min(u32::try_from(replicas.len()).unwrap());
         // Dependencies on earlier services only, or on later ones too (cycles) when any-order.
         let deps: BTreeSet<String> = deps
             .iter()
@@ -246,7 +246,7 @@ fn check_some(
             return Err(format!("batch {k} is empty"));
         }
         let units: u32 = members.iter().map(|&s| inv.server(s).height).sum();
-        if members.len() as u32 > c.max_servers || units > c.max_units {
+        if members.len() > c.max_servers as usize || units > c.max_units {
             return Err(format!("R1: batch {k}"));
         }
         let work: u32 = (0..c.machines.len())
@@ -274,13 +274,13 @@ fn check_some(
         }
     }
     for (si, s) in inv.services.iter().enumerate() {
-        if only.is_some_and(|o| !o.contains(&ServiceId(si as u32))) {
+        if only.is_some_and(|o| !o.contains(&ServiceId(u32::try_from(si).unwrap()))) {
             continue;
         }
-        let n = s.runs_on.len() as u32;
+        let n = u32::try_from(s.runs_on.len()).unwrap();
         if n > s.min_up {
             for k in 1..=nb {
-                let gone = s.runs_on.iter().filter(|&&r| on(r) == Some(k)).count() as u32;
+                let gone = u32::try_from(s.runs_on.iter().filter(|&&r| on(r) == Some(k)).count()).unwrap();
                 if gone > n - s.min_up {
                     return Err(format!("R3: {} in batch {k}", s.id));
                 }
@@ -413,7 +413,7 @@ proptest! {
         if let Err(e) = check_rules(inv, &batch, &c) {
             prop_assert!(false, "{}\n{}\n{}", e, inv_text, plan_text);
         }
-        prop_assert!(o.batches.len() as u32 >= o.lower_bound);
+        prop_assert!(o.batches.len() >= o.lower_bound as usize);
         prop_assert_eq!(o.nights.len(), o.batches.len());
         prop_assert!(o.before.is_some());
     }
@@ -484,7 +484,7 @@ fn the_example_plan_is_valid_and_optimal() {
     assert!(!o.has_errors(), "{:?}", o.findings);
     let batch = assignment(&checked.inventory, &o);
     assert_eq!(batch.len(), 40);
-    assert!(o.optimal && o.batches.len() as u32 == o.lower_bound);
+    assert!(o.optimal && o.batches.len() == o.lower_bound as usize);
     // Never both routers in one night.
     let r1 = checked.inventory.index.servers["rtr1"];
     let r2 = checked.inventory.index.servers["rtr2"];

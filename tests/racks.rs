@@ -76,7 +76,9 @@ fn inventory() -> &'static Inventory {
             .as_array()
             .unwrap()
             .iter()
-            .map(|r| (r["id"].as_str().unwrap().to_owned(), r["units"].as_u64().unwrap() as u32))
+            .map(|r| {
+                (r["id"].as_str().unwrap().to_owned(), u32::try_from(r["units"].as_u64().unwrap()).unwrap())
+            })
             .collect();
         let mut machines = BTreeMap::new();
         for s in json(&["list", "servers", "--format", "json"]).as_array().unwrap() {
@@ -87,8 +89,8 @@ fn inventory() -> &'static Inventory {
             let b = Box {
                 id: s["id"].as_str().unwrap().to_owned(),
                 kind: s["kind"].as_str().unwrap().to_owned(),
-                unit: s["unit"].as_u64().unwrap() as u32,
-                height: s["height"].as_u64().unwrap() as u32,
+                unit: u32::try_from(s["unit"].as_u64().unwrap()).unwrap(),
+                height: u32::try_from(s["height"].as_u64().unwrap()).unwrap(),
             };
             machines.insert(b.id.clone(), (rack.to_owned(), b));
         }
@@ -167,12 +169,15 @@ fn expected(night: Option<(usize, bool)>) -> Expected {
     let mut placed = BTreeMap::new();
     if night.is_some() {
         for b in plan()["batches"].as_array().unwrap() {
-            let k = b["index"].as_u64().unwrap() as usize;
+            let k = usize::try_from(b["index"].as_u64().unwrap()).unwrap();
             for s in b["servers"].as_array().unwrap() {
                 batch_of.insert(s.as_str().unwrap().to_owned(), k);
             }
             for p in b["placements"].as_array().unwrap() {
-                let place = (p["rack"].as_str().unwrap().to_owned(), p["unit"].as_u64().unwrap() as u32);
+                let place = (
+                    p["rack"].as_str().unwrap().to_owned(),
+                    u32::try_from(p["unit"].as_u64().unwrap()).unwrap(),
+                );
                 placed.insert(p["server"].as_str().unwrap().to_owned(), place);
             }
         }

@@ -70,7 +70,7 @@ fn sarif_is_valid_sarif_2_1_0() {
     assert_eq!(rules.len(), codes, "one rule per finding code");
     assert!(rules.iter().all(|r| r["help"]["text"].as_str().is_some_and(|t| !t.is_empty())));
     for r in run["results"].as_array().expect("results") {
-        let index = r["ruleIndex"].as_u64().expect("ruleIndex") as usize;
+        let index = usize::try_from(r["ruleIndex"].as_u64().expect("ruleIndex")).expect("an index");
         assert_eq!(rules[index]["id"], r["ruleId"]);
         let artifact = &r["locations"][0]["physicalLocation"]["artifactLocation"];
         assert_eq!(artifact["uriBaseId"], "%SRCROOT%");

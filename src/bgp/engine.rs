@@ -17,6 +17,7 @@ use super::rpki::{self, RpkiState};
 use crate::diag::{Code, Finding, Loc};
 use crate::model::{CircuitId, Inventory, PrefixId, ServerId, SiteId};
 use crate::net::Lpm;
+use crate::num::u32_of;
 
 /// Where every machine is in one state of the world: at a site, or in transit (down).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -123,7 +124,7 @@ fn components(inv: &Inventory, extra_links: &[Vec<SiteId>]) -> Vec<u32> {
             parent[a] = b;
         }
     }
-    (0..inv.sites.len()).map(|s| find(&mut parent, s) as u32).collect()
+    (0..inv.sites.len()).map(|s| u32_of(find(&mut parent, s))).collect()
 }
 
 impl<'a> Engine<'a> {
@@ -150,7 +151,7 @@ impl<'a> Engine<'a> {
             .collect();
         let mut by_prefix: Lpm<u32> = Lpm::new();
         for (i, a) in anns.iter().enumerate() {
-            by_prefix.insert(a.prefix, i as u32);
+            by_prefix.insert(a.prefix, u32_of(i));
         }
         let mut class_of: HashMap<(Vec<Vec<u32>>, PrefixId), u32> = HashMap::default();
         let mut classes = Vec::new();
@@ -163,7 +164,7 @@ impl<'a> Engine<'a> {
                 let class = match class_of.get(&key) {
                     Some(&c) => c,
                     None => {
-                        let c = classes.len() as u32;
+                        let c = u32_of(classes.len());
                         classes.push(Class { by_len: key.0.clone(), prefix });
                         class_of.insert(key, c);
                         c
@@ -239,7 +240,7 @@ impl<'a> Engine<'a> {
             let j = self.judge(&self.classes[b / nsites], site, &up, state, &mut used);
             let code = if j.carrying.is_empty() {
                 Some(Code::BgpUnannounced)
-            } else if (j.carrying.len() as u32) < inv.org.min_upstreams {
+            } else if u32_of(j.carrying.len()) < inv.org.min_upstreams {
                 Some(Code::BgpSingleUpstream)
             } else {
                 None

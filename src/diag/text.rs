@@ -6,8 +6,8 @@ use std::fmt::Display;
 
 /// The word for `n` things: `replica` for 1, `replicas` otherwise (`es` after s, x, ch, sh:
 /// `batches`, `addresses`, `prefixes`).
-pub(crate) fn noun(n: usize, word: &str) -> Cow<'_, str> {
-    if n == 1 {
+pub(crate) fn noun<N: Copy + PartialEq + From<u8>>(n: N, word: &str) -> Cow<'_, str> {
+    if n == N::from(1) {
         return Cow::Borrowed(word);
     }
     let es = ["s", "x", "ch", "sh"].iter().any(|end| word.ends_with(end));
@@ -15,7 +15,7 @@ pub(crate) fn noun(n: usize, word: &str) -> Cow<'_, str> {
 }
 
 /// `n` and the word for `n` things: `1 replica`, `3 replicas`.
-pub(crate) fn count(n: usize, word: &str) -> String {
+pub(crate) fn count<N: Copy + Display + PartialEq + From<u8>>(n: N, word: &str) -> String {
     format!("{n} {}", noun(n, word))
 }
 
@@ -81,6 +81,8 @@ mod tests {
         assert_eq!(count(2, "batch"), "2 batches");
         assert_eq!(count(3, "address"), "3 addresses");
         assert_eq!(noun(2, "prefix"), "prefixes");
+        assert_eq!(count(1u64, "window"), "1 window");
+        assert_eq!(count(2u32, "vm"), "2 vms");
     }
 
     #[test]

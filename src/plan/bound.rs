@@ -1,5 +1,6 @@
 //! The lower bound on batches, and the earliest batch each group can be in.
 
+use crate::num::u32_of;
 use crate::plan::conflict::{self, Conflict};
 use crate::plan::ids::{BatchIx, GroupId, IdVec, SvcIx};
 use crate::plan::problem::Problem;
@@ -67,7 +68,7 @@ pub(crate) fn lower_bound(p: &Problem) -> Result<(u32, IdVec<GroupId, BatchIx>),
     if p.dependencies_first {
         // Operator decisions may start groups late: the horizon moves with them.
         let late = p.domain.iter().map(|d| d.first as usize).max().unwrap_or(0);
-        propagate(p, &mut est, (g + late) as u32)?;
+        propagate(p, &mut est, u32_of(g.saturating_add(late)))?;
         if let Some(g) = p.groups.ids().find(|&g| p.domain[g].last.is_some_and(|l| est[g].0 > l)) {
             return Err(pinned_too_early(p, g, &est));
         }

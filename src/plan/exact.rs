@@ -5,6 +5,7 @@
 
 use std::cmp::Reverse;
 
+use crate::num::u32_of;
 use crate::plan::heuristic::Assignment;
 use crate::plan::ids::{BatchIx, GroupId, IdVec, SvcIx};
 use crate::plan::problem::Problem;
@@ -128,7 +129,7 @@ impl Exact<'_> {
         self.bins[b.0 as usize].add(p, g);
         self.batch[g] = Some(b);
         self.left_units -= p.groups[g].units;
-        self.left_servers -= p.groups[g].machines.len() as u32;
+        self.left_servers -= u32_of(p.groups[g].machines.len());
         for &(s, c) in &p.group_services[g] {
             self.count[s][b.0 as usize] += c;
             self.unplaced[s] -= c;
@@ -140,7 +141,7 @@ impl Exact<'_> {
         self.bins[b.0 as usize].remove(p, g);
         self.batch[g] = None;
         self.left_units += p.groups[g].units;
-        self.left_servers += p.groups[g].machines.len() as u32;
+        self.left_servers += u32_of(p.groups[g].machines.len());
         for &(s, c) in &p.group_services[g] {
             self.count[s][b.0 as usize] -= c;
             self.unplaced[s] += c;
@@ -220,7 +221,7 @@ pub(crate) fn exact(p: &Problem, q: &Query<'_>) -> Found {
         count: IdVec::filled(vec![0; batches as usize], p.services.len()),
         unplaced: p.services.iter().map(|s| s.moving_replicas()).collect(),
         left_units: p.units(),
-        left_servers: p.machines() as u32,
+        left_servers: u32_of(p.machines()),
         nodes: 0,
         best: None,
     };

@@ -4,6 +4,7 @@
 
 use std::cmp::Reverse;
 
+use crate::num::u32_of;
 use crate::plan::conflict::Conflict;
 use crate::plan::ids::{BatchIx, GroupId, IdVec, SvcIx};
 use crate::plan::problem::Problem;
@@ -21,7 +22,7 @@ pub(crate) fn heuristic(p: &Problem, est: &IdVec<GroupId, BatchIx>) -> Result<As
     let mut waiting: IdVec<SvcIx, u32> = IdVec::filled(0, p.services.len());
     for s in &p.services {
         for &t in &s.deps {
-            waiting[t] += s.moving.len() as u32;
+            waiting[t] += u32_of(s.moving.len());
         }
     }
     let weight = |x: GroupId| -> u32 { p.group_services[x].iter().map(|&(s, _)| waiting[s]).sum() };

@@ -2,6 +2,7 @@
 //! (with all their moving replicas, under the same rules), made small by deletion, and the ways
 //! out that resolve it, each re-checked.
 
+use crate::num::u32_of;
 use crate::plan::bound;
 use crate::plan::exact::{Found, Query, exact};
 use crate::plan::heuristic::heuristic;
@@ -50,7 +51,7 @@ pub(crate) fn infeasible(p: &Problem) -> Option<bool> {
     }
     // A schedule never needs more batches than groups, plus the nights decisions skip.
     let late = p.domain.iter().map(|d| d.first).max().unwrap_or(0);
-    let batches = p.groups.len() as u32 + late;
+    let batches = u32_of(p.groups.len()).saturating_add(late);
     match exact(p, &Query { est: &est, hint: &[], batches, budget: PROOF_BUDGET, first_only: true }) {
         Found::Yes(_) => Some(false),
         Found::No => Some(true),
@@ -134,7 +135,7 @@ fn ways_out(sub: &Problem) -> Vec<WayOut> {
     if infeasible(&merged(sub)) == Some(false) {
         outs.push(WayOut::KeepTogether);
     }
-    let (machines, units) = (sub.machines() as u32, sub.units());
+    let (machines, units) = (u32_of(sub.machines()), sub.units());
     if (machines > sub.max_servers || units > sub.max_units)
         && infeasible(&with_r1(sub, machines.max(sub.max_servers), units.max(sub.max_units))) == Some(false)
     {

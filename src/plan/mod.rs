@@ -28,6 +28,7 @@ mod tune;
 
 use crate::bgp::{Engine, State};
 use crate::model::{Inventory, ServerId, ServiceId};
+use crate::num::u32_of;
 use ids::{BatchIx, GroupId, IdVec};
 pub use outcome::{Batch, NamedConflict, NightStates, Outcome, StateName, StateReport};
 pub use place::Placement;
@@ -133,7 +134,7 @@ pub(crate) fn plan_with(
     outcome.downtime = inv
         .service_ids()
         .filter_map(|s| {
-            let down = outcome.states().filter(|(_, st)| !service_up(inv, s, &st.state)).count() as u32;
+            let down = u32_of(outcome.states().filter(|(_, st)| !service_up(inv, s, &st.state)).count());
             (down > 0).then_some((s, down))
         })
         .collect();
@@ -178,7 +179,7 @@ fn real_conflict(problem: &Problem, c: conflict::Conflict) -> (conflict::Conflic
 /// Whether a service has at least min_up replicas up in a state.
 pub(crate) fn service_up(inv: &Inventory, s: ServiceId, state: &State) -> bool {
     let svc = inv.service(s);
-    let up = svc.runs_on.iter().filter(|r| state.site_of[r.ix()].is_some()).count() as u32;
+    let up = u32_of(svc.runs_on.iter().filter(|r| state.site_of[r.ix()].is_some()).count());
     up >= svc.min_up
 }
 

@@ -5,6 +5,7 @@
 use crate::check::power::{self, RackPower};
 use crate::diag::{Code, Finding};
 use crate::model::{Inventory, RackId, ServerId};
+use crate::num::u32_of;
 use crate::plan::spec::Plan;
 
 /// Where one machine goes.
@@ -38,7 +39,7 @@ struct RackState {
 impl RackState {
     /// The lowest unit of a free run of `h` units, nearest to `want`.
     fn find(&self, h: u32, want: Option<u32>) -> Option<u32> {
-        let units = self.free.len() as u32;
+        let units = u32_of(self.free.len());
         if h == 0 || h > units {
             return None;
         }
@@ -121,7 +122,7 @@ fn racks(
         if let (Some(m), false) = (sv.mount, moving.contains(&s))
             && let Some(rs) = racks.iter_mut().find(|r| r.id == m.rack)
         {
-            let top = (m.unit + sv.height - 1).min(rs.free.len() as u32);
+            let top = (m.unit + sv.height - 1).min(u32_of(rs.free.len()));
             for x in m.unit..=top {
                 rs.free[(x - 1) as usize] = false;
             }

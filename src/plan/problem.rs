@@ -2,7 +2,8 @@
 //! they carry, and the rules over them (built by [`rules`]).
 
 use crate::model::{Inventory, ServerId, ServiceId};
-use crate::plan::ids::{Dim, GroupId, IdVec, SvcIx};
+use crate::num::u32_of;
+use crate::plan::ids::{Dim, GroupId, Id, IdVec, SvcIx};
 use crate::plan::rules::{self, Domain, Limit, Resource};
 use crate::plan::spec::{Order, Plan};
 
@@ -112,7 +113,7 @@ impl Problem {
     pub(crate) fn restrict(&self, keep: &[SvcIx]) -> Problem {
         let mut svc_new: IdVec<SvcIx, Option<SvcIx>> = IdVec::filled(None, self.services.len());
         for (i, &s) in keep.iter().enumerate() {
-            svc_new[s] = Some(SvcIx(i as u32));
+            svc_new[s] = Some(SvcIx::from_ix(i));
         }
         let mut grp_new: IdVec<GroupId, Option<GroupId>> = IdVec::filled(None, self.groups.len());
         let mut old_groups: Vec<GroupId> =
@@ -120,7 +121,7 @@ impl Problem {
         old_groups.sort_unstable();
         old_groups.dedup();
         for (i, &g) in old_groups.iter().enumerate() {
-            grp_new[g] = Some(GroupId(i as u32));
+            grp_new[g] = Some(GroupId::from_ix(i));
         }
         let services: IdVec<SvcIx, Svc> = keep
             .iter()
@@ -243,10 +244,10 @@ fn services(inv: &Inventory, plan: &Plan, group_of: &[Option<GroupId>]) -> IdVec
             continue;
         }
         per_group.sort_unstable();
-        let n = s.runs_on.len() as u32;
+        let n = u32_of(s.runs_on.len());
         let total: u32 = per_group.iter().map(|x| x.1).sum();
         // Replicas already at the destination count towards R4's "at the destination".
-        let at_dest = s.runs_on.iter().filter(|r| inv.server(**r).site == Some(plan.to)).count() as u32;
+        let at_dest = u32_of(s.runs_on.iter().filter(|r| inv.server(**r).site == Some(plan.to)).count());
         let need = s.min_up.min(total + at_dest).saturating_sub(at_dest).min(total);
         index[sid.ix()] = Some(services.push(Svc {
             id: sid,

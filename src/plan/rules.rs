@@ -24,6 +24,7 @@
 //!   (`heuristic::Fill::ready`, `exact::Exact::r4_possible`).
 
 use crate::model::{Inventory, ServerId, ServiceId};
+use crate::num::u32_of;
 use crate::plan::ids::{BatchIx, Dim, GroupId, IdVec, SvcIx};
 use crate::plan::problem::{Group, Problem, Svc};
 use crate::plan::spec::Plan;
@@ -81,7 +82,7 @@ pub(crate) fn capacity(
     let demand = groups
         .enumerate()
         .map(|(g, grp)| {
-            let mut d = vec![(machines, grp.machines.len() as u32), (units, grp.units)];
+            let mut d = vec![(machines, u32_of(grp.machines.len())), (units, grp.units)];
             d.extend(group_services[g].iter().filter_map(|&(s, c)| Some((dim_of[s]?, c))));
             d.extend(labour.map(|l| (l, minutes(inv, plan, grp))));
             d
@@ -244,7 +245,7 @@ pub(crate) fn loads(p: &Problem, batch: &IdVec<GroupId, BatchIx>) -> Vec<Load> {
 /// Checks every rule on a complete schedule; `None` when valid.
 pub(crate) fn violation(p: &Problem, batch: &IdVec<GroupId, BatchIx>) -> Option<Violation> {
     let loads = loads(p, batch);
-    for (b, load) in BatchIx::all(loads.len() as u32).zip(&loads) {
+    for (b, load) in BatchIx::all(u32_of(loads.len())).zip(&loads) {
         if load.groups == 0 && !gaps_allowed(p) {
             return Some(Violation::Empty { batch: b });
         }
@@ -337,7 +338,7 @@ impl Resource {
         match self {
             Resource::Machines | Resource::Units => Reason::Full {
                 batch: to.number(),
-                machines: load.used(MACHINES) + p.groups[g].machines.len() as u32,
+                machines: load.used(MACHINES) + u32_of(p.groups[g].machines.len()),
                 units: load.used(UNITS) + p.groups[g].units,
             },
             Resource::Labour => Reason::Labour {

@@ -1,6 +1,7 @@
 //! Batching: the lower bound, the heuristic, then the exact search on small moves; and the
 //! objective after the batch count (weighted downtime).
 
+use crate::num::u32_of;
 use crate::plan::bound;
 use crate::plan::conflict::Conflict;
 use crate::plan::exact::{Found, Query, exact};
@@ -67,7 +68,7 @@ pub(crate) fn solve(p: &Problem) -> Result<Schedule, Conflict> {
         exact(p, &Query { est: &est, hint, batches, budget, first_only })
     };
     // Exact: the smallest batch count that has a schedule, from the lower bound up.
-    let top = heur_batches.unwrap_or(p.groups.len() as u32);
+    let top = heur_batches.unwrap_or(u32_of(p.groups.len()));
     let hint: Vec<BatchIx> = heur.as_ref().map(|h| h.as_slice().to_vec()).unwrap_or_default();
     let mut budget = EXACT_BUDGET;
     let mut proven = true;
@@ -98,7 +99,7 @@ pub(crate) fn solve(p: &Problem) -> Result<Schedule, Conflict> {
         }
         Err(conflict) => {
             // The heuristic gives up on joint readiness it cannot see; the exact search can.
-            match query(&hint, p.groups.len() as u32, EXACT_BUDGET, true) {
+            match query(&hint, u32_of(p.groups.len()), EXACT_BUDGET, true) {
                 Found::Yes(batch) => {
                     let batches = batches_of(&batch);
                     Ok(Schedule { batches, batch, lower_bound: lb, optimal: false })

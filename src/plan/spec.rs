@@ -180,7 +180,7 @@ impl Plan {
             );
         }
         if let Some(n) = cal.available()
-            && (n as usize) < batches
+            && usize::try_from(n).is_ok_and(|n| n < batches)
         {
             out.push(
                 Finding::new(

@@ -5,6 +5,7 @@
 use serde::Serialize;
 use tabled::Tabled;
 
+use crate::diag::text::count;
 use crate::diag::{Code, Severity};
 use crate::model::Inventory;
 use crate::plan::{Batch, Explanation, Outcome, Reason, StateName};
@@ -194,7 +195,7 @@ pub(crate) fn human(o: &Outcome, inv: &Inventory, sources: &Sources, color: bool
         .map(|b| {
             let mut machines: Vec<String> = b.servers.iter().map(|&s| inv.server(s).id.clone()).collect();
             if !b.vms.is_empty() {
-                machines.push(format!("+{} vm{}", b.vms.len(), if b.vms.len() == 1 { "" } else { "s" }));
+                machines.push(format!("+{}", count(b.vms.len(), "vm")));
             }
             BatchRow {
                 index: b.index,
@@ -366,12 +367,17 @@ pub(crate) fn estimate(o: &Outcome) -> String {
     let nights = o.batches.len();
     let minutes = o.total_handling_minutes();
     let hours = (minutes as f64 / 6.0).round() / 10.0;
-    let mut text = format!("{nights} night{}, {hours} person-hours", if nights == 1 { "" } else { "s" });
+    let mut text = format!("{}, {hours} person-hours", count(nights, "night"));
     if let Some(cost) = o.total_cost() {
-        text.push_str(&format!(", {} in labour", thousands(cost.round() as u64)));
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "a float-to-integer `as` saturates (NaN gives 0), and a cost is shown in whole units"
+        )]
+        let whole = cost.round() as u64;
+        text.push_str(&format!(", {} in labour", thousands(whole)));
     }
     if let Some(w) = o.windows_available {
-        text.push_str(&format!(" ({w} window{} before the lease ends)", if w == 1 { "" } else { "s" }));
+        text.push_str(&format!(" ({} before the lease ends)", count(w, "window")));
     }
     text
 }
@@ -391,8 +397,8 @@ fn changes_summary(inv: &Inventory, changes: &[crate::plan::stable::Change]) -> 
     }
     let n = changes.len();
     let mut out = format!(
-        "{n} machine{} change{} night since the previous plan:\n",
-        plural(n as u32),
+        "{} change{} night since the previous plan:\n",
+        count(n, "machine"),
         if n == 1 { "s" } else { "" }
     );
     for c in changes {
@@ -421,10 +427,6 @@ pub(crate) fn window(z: &jiff::ZonedDateTime) -> String {
     z.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
 }
 
-fn plural(n: u32) -> &'static str {
-    if n == 1 { "" } else { "s" }
-}
-
 /// Why a machine is in its batch, in words.
 pub(crate) fn reason(inv: &Inventory, e: &Explanation) -> String {
     let text = match &e.reason {
@@ -433,15 +435,15 @@ pub(crate) fn reason(inv: &Inventory, e: &Explanation) -> String {
             format!("R1: batch {batch} is full ({machines} machines / {units} U with it)")
         }
         Reason::StayUp { service, cap, min_up, replicas } => format!(
-            "R3: `{}` may have {cap} replica{} in transit at once ({min_up} of {replicas} must stay up)",
+            "R3: `{}` may have {} in transit at once ({min_up} of {replicas} must stay up)",
             inv.service(*service).id,
-            plural(*cap)
+            count(*cap, "replica")
         ),
         Reason::Dependency { service, on, need, batch } => format!(
-            "R4: `{}` depends on `{}`, which needs {need} replica{} at the destination, not there by batch {batch}",
+            "R4: `{}` depends on `{}`, which needs {} at the destination, not there by batch {batch}",
             inv.service(*service).id,
             inv.service(*on).id,
-            plural(*need)
+            count(*need, "replica")
         ),
         Reason::Labour { batch, minutes, capacity } => {
             format!("R5: kept out of night {batch} by labour: {minutes} of {capacity} person-minutes")

@@ -8,6 +8,7 @@
 //! another first unit, or in half units change that type and nothing else.
 
 use crate::model::{Inventory, Kind, Rack, RackId, ServerId};
+use crate::num::u32_of;
 use crate::plan::{Batch, Outcome, StateName};
 use crate::render::plan::state_name;
 
@@ -199,7 +200,7 @@ impl Numbering {
         let last = unit.saturating_add(height.max(1) - 1);
         let rows: Vec<u32> = (unit..=last).filter_map(|u| self.row(u)).collect();
         let (&lo, &hi) = (rows.iter().min()?, rows.iter().max()?);
-        Some((lo, hi - lo + 1, rows.len() as u32 != last - unit + 1))
+        Some((lo, hi - lo + 1, u32_of(rows.len()) != last - unit + 1))
     }
 }
 

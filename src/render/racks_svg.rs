@@ -8,6 +8,7 @@ use svg::node::element::{Circle, Definitions, Group, Path, Pattern, Rectangle, T
 
 use super::racks::{Mark, RackView, Slot};
 use crate::model::Kind;
+use crate::num::u32_of;
 
 /// Height of one display row (one rack unit), in pixels.
 pub(crate) const ROW: u32 = 20;
@@ -43,11 +44,11 @@ pub(crate) const EMPTY_FILL: &str = "#ffffff";
 
 /// The whole picture of one rack.
 pub(crate) fn svg(v: &RackView) -> String {
-    let rows = v.rows.len() as u32;
+    let rows = u32_of(v.rows.len());
     let width = LEGEND_X + LEGEND_W + MARGIN;
     let legend_y = RACK_Y + 18;
     let entries = legend_entries(&v.marks);
-    let height = (RACK_Y + rows * ROW + 4).max(legend_y + entries.len() as u32 * LEGEND_LINE) + MARGIN;
+    let height = (RACK_Y + rows * ROW + 4).max(legend_y + u32_of(entries.len()) * LEGEND_LINE) + MARGIN;
     let mut doc = Document::new()
         .set("width", width)
         .set("height", height)
@@ -58,7 +59,7 @@ pub(crate) fn svg(v: &RackView) -> String {
         .add(Rectangle::new().set("width", width).set("height", height).set("fill", "#ffffff"))
         .add(text(MARGIN, 22, &v.title).set("font-size", 15).set("font-weight", "bold"));
     for (i, line) in v.subtitle.iter().enumerate() {
-        doc = doc.add(text(MARGIN, 42 + 18 * i as u32, line).set("font-size", 12));
+        doc = doc.add(text(MARGIN, 42 + 18 * u32_of(i), line).set("font-size", 12));
     }
     doc = doc.add(frame(&v.rows));
     for slot in &v.slots {
@@ -66,7 +67,7 @@ pub(crate) fn svg(v: &RackView) -> String {
     }
     doc = doc.add(text(LEGEND_X, legend_y - 8, "Legend").set("font-size", 12).set("font-weight", "bold"));
     for (i, (swatch, label)) in entries.into_iter().enumerate() {
-        let y = legend_y + i as u32 * LEGEND_LINE;
+        let y = legend_y + u32_of(i) * LEGEND_LINE;
         doc = doc.add(legend_entry(LEGEND_X, y, swatch, label));
     }
     let mut out = doc.to_string();
@@ -102,7 +103,7 @@ fn patterns() -> Definitions {
 
 /// The rows with their unit numbers, inside the rack's frame.
 fn frame(labels: &[String]) -> Group {
-    let rows = labels.len() as u32;
+    let rows = u32_of(labels.len());
     let mut g = Group::new().set("class", "rack").add(
         Rectangle::new()
             .set("x", RACK_X - 4)
@@ -112,7 +113,7 @@ fn frame(labels: &[String]) -> Group {
             .set("fill", "#555555"),
     );
     for (row, label) in labels.iter().enumerate() {
-        let y = RACK_Y + row as u32 * ROW;
+        let y = RACK_Y + u32_of(row) * ROW;
         g = g
             .add(
                 Rectangle::new()

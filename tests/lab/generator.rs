@@ -13,6 +13,7 @@ impl Rng {
         self.0
     }
 
+    #[expect(clippy::cast_possible_truncation, reason = "the remainder is below `n`, a `usize`")]
     fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
     }
