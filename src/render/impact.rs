@@ -8,6 +8,7 @@ use crate::diag::Finding;
 use crate::impact::{Cause, Impact};
 use crate::model::{FeedId, Inventory, RackId, ServerId};
 use crate::render::findings::{JsonFinding, json_findings};
+use crate::render::tables::watts;
 
 #[derive(Serialize)]
 struct JsonDown<'a> {
@@ -65,11 +66,6 @@ struct JsonPower<'a> {
     sides_down: Vec<&'static str>,
     /// Sides still on, with their load.
     surviving: Vec<JsonSurvivor<'a>>,
-}
-
-/// Watts as printed: whole, rounded.
-fn watts(x: f64) -> u64 {
-    x.round().max(0.0) as u64
 }
 
 fn feed_names<'a>(inv: &'a Inventory, feeds: &[FeedId]) -> Vec<&'a str> {

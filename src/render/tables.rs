@@ -275,8 +275,11 @@ pub(crate) fn racks(inv: &Inventory) -> Vec<RackRow> {
 }
 
 /// Watts as printed: whole, rounded.
-fn watts(x: f64) -> u64 {
-    // Loads and capacities are finite and at least 0 (resolve checks the inputs).
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "a float-to-integer `as` saturates; loads and capacities are finite and at least 0 (resolve checks the inputs)"
+)]
+pub(crate) fn watts(x: f64) -> u64 {
     x.round().max(0.0) as u64
 }
 
