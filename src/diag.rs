@@ -25,7 +25,7 @@ pub enum Severity {
 
 impl Severity {
     /// The lowercase name used in every output format.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Severity::Error => "error",
             Severity::Warning => "warning",

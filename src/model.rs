@@ -64,35 +64,28 @@ pub(crate) const MAX_UNITS: u32 = 1000;
 
 /// A value with the location it was written at.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct At<T> {
-    /// The value.
-    pub value: T,
+pub(crate) struct At<T> {
+    pub(crate) value: T,
     /// Where.
-    pub loc: Loc,
+    pub(crate) loc: Loc,
 }
 
 /// `[org]`.
 #[derive(Clone, Debug)]
-pub struct Org {
-    /// Display name.
-    pub name: String,
+pub(crate) struct Org {
     /// Our AS number.
-    pub asn: u32,
+    pub(crate) asn: u32,
     /// Distinct upstream ASNs required per in-use address.
-    pub min_upstreams: u32,
+    pub(crate) min_upstreams: u32,
     /// Where declared (None when the inventory has no `[org]`).
-    pub loc: Option<Loc>,
+    pub(crate) loc: Option<Loc>,
 }
 
 /// A datacenter.
 #[derive(Clone, Debug)]
-pub struct Site {
-    /// Id.
-    pub id: String,
-    /// Display name.
-    pub name: String,
-    /// Where declared.
-    pub loc: Loc,
+pub(crate) struct Site {
+    pub(crate) id: String,
+    pub(crate) name: String,
 }
 
 /// A rack.
@@ -105,16 +98,16 @@ pub struct Rack {
     /// Number of units.
     pub units: u32,
     /// Power budget, watts (used only when the rack has no feeds).
-    pub power_w: Option<u32>,
+    pub(crate) power_w: Option<u32>,
     /// What it may carry, kg.
-    pub max_weight_kg: Option<f64>,
+    pub(crate) max_weight_kg: Option<f64>,
     /// Where declared.
-    pub loc: Loc,
+    pub(crate) loc: Loc,
 }
 
 /// A redundancy side of a rack's power.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Side {
+pub(crate) enum Side {
     /// The A side.
     A,
     /// The B side.
@@ -135,7 +128,7 @@ impl Side {
     }
 
     /// `a` or `b`.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Side::A => "a",
             Side::B => "b",
@@ -159,17 +152,13 @@ impl Side {
 /// A power feed into a rack.
 #[derive(Clone, Debug)]
 pub(crate) struct Feed {
-    /// Id.
     pub(crate) id: String,
     /// The rack it feeds.
     pub(crate) rack: RackId,
-    /// Its side.
     pub(crate) side: Side,
-    /// Volts.
     pub(crate) volts: f64,
     /// Breaker rating, amperes.
     pub(crate) amps: f64,
-    /// Three-phase.
     pub(crate) three_phase: bool,
     /// Percent of the breaker it may carry.
     pub(crate) max_utilization: f64,
@@ -187,7 +176,7 @@ impl Feed {
 
 /// What a machine is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Kind {
+pub(crate) enum Kind {
     /// A physical server.
     Server,
     /// A router (runs BGP sessions).
@@ -217,7 +206,7 @@ impl Kind {
     }
 
     /// The name.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         Kind::NAMES[self as usize]
     }
 
@@ -242,7 +231,7 @@ pub struct Server {
     /// Id.
     pub id: String,
     /// What it is.
-    pub kind: Kind,
+    pub(crate) kind: Kind,
     /// Its site: its own for physical machines, its host's for vms (None if unresolvable).
     pub site: Option<SiteId>,
     /// Rack and unit, for mounted physical machines.
@@ -250,48 +239,34 @@ pub struct Server {
     /// Height in units (0 for vms).
     pub height: u32,
     /// Power draw, watts.
-    pub power_w: Option<u32>,
+    pub(crate) power_w: Option<u32>,
     /// Power supplies (1 unless written).
-    pub psus: u32,
+    pub(crate) psus: u32,
     /// The side a single-PSU machine is plugged into.
-    pub feed_side: Side,
-    /// Weight, kg.
-    pub weight_kg: Option<f64>,
+    pub(crate) feed_side: Side,
+    pub(crate) weight_kg: Option<f64>,
     /// The hypervisor, for vms.
     pub host: Option<ServerId>,
-    /// Addresses.
-    pub addresses: Vec<At<IpAddr>>,
-    /// Tags.
-    pub tags: Vec<String>,
+    pub(crate) addresses: Vec<At<IpAddr>>,
     /// Serial number.
-    pub serial: Option<String>,
-    /// Asset tag.
-    pub asset_tag: Option<String>,
+    pub(crate) serial: Option<String>,
+    pub(crate) asset_tag: Option<String>,
     /// Person-minutes to move it, when it has its own figure.
-    pub handling_minutes: Option<u32>,
+    pub(crate) handling_minutes: Option<u32>,
     /// The `[[server]]` table.
-    pub loc: Loc,
+    pub(crate) loc: Loc,
     /// Where each placement field was written (for rack findings).
-    pub field_locs: FieldLocs,
+    pub(crate) field_locs: FieldLocs,
 }
 
 /// Locations of a server's placement fields, where present.
 #[derive(Clone, Debug, Default)]
-pub struct FieldLocs {
-    /// `site = ...`.
-    pub site: Option<Loc>,
-    /// `rack = ...`.
-    pub rack: Option<Loc>,
-    /// `unit = ...`.
-    pub unit: Option<Loc>,
-    /// `height = ...`.
-    pub height: Option<Loc>,
-    /// `host = ...`.
-    pub host: Option<Loc>,
-    /// `psus = ...`.
-    pub psus: Option<Loc>,
-    /// `feed_side = ...`.
-    pub feed_side: Option<Loc>,
+pub(crate) struct FieldLocs {
+    pub(crate) site: Option<Loc>,
+    pub(crate) rack: Option<Loc>,
+    pub(crate) unit: Option<Loc>,
+    pub(crate) height: Option<Loc>,
+    pub(crate) feed_side: Option<Loc>,
 }
 
 impl Server {
@@ -303,7 +278,7 @@ impl Server {
 
 /// How much a service's downtime matters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Criticality {
+pub(crate) enum Criticality {
     /// Weight 1.
     Low,
     /// Weight 2.
@@ -327,7 +302,7 @@ impl Criticality {
     }
 
     /// The name.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         Criticality::NAMES[self as usize]
     }
 
@@ -342,22 +317,20 @@ impl Criticality {
 pub struct Service {
     /// Id.
     pub id: String,
-    /// Display name.
-    pub name: String,
+    pub(crate) name: String,
     /// Replicas (resolved).
     pub runs_on: Vec<ServerId>,
     /// Replicas that must be up (as written; may be invalid, see service-min-up).
     pub min_up: u32,
     /// Services it depends on (resolved).
     pub depends_on: Vec<ServiceId>,
-    /// Criticality.
-    pub criticality: Criticality,
+    pub(crate) criticality: Criticality,
     /// Verification command.
-    pub check: Option<String>,
+    pub(crate) check: Option<String>,
     /// Where declared.
-    pub loc: Loc,
+    pub(crate) loc: Loc,
     /// Where `min_up` was written (or the table).
-    pub min_up_loc: Loc,
+    pub(crate) min_up_loc: Loc,
     /// A replica names a machine that could not be loaded: the replica count is not known.
     pub(crate) partial: bool,
 }
@@ -379,23 +352,16 @@ pub(crate) struct Prefix {
 
 /// A transit provider.
 #[derive(Clone, Debug)]
-pub struct Upstream {
-    /// Id.
-    pub id: String,
+pub(crate) struct Upstream {
+    pub(crate) id: String,
     /// AS number.
-    pub asn: u32,
-    /// Display name.
-    pub name: String,
-    /// Where declared.
-    pub loc: Loc,
+    pub(crate) asn: u32,
 }
 
 /// A BGP session with an upstream.
 #[derive(Clone, Debug)]
 pub(crate) struct Circuit {
-    /// Id.
     pub(crate) id: String,
-    /// The upstream.
     pub(crate) upstream: UpstreamId,
     /// Where the session lands.
     pub(crate) site: SiteId,
@@ -415,37 +381,29 @@ pub(crate) struct Circuit {
 
 /// Reachability between sites.
 #[derive(Clone, Debug)]
-pub struct Link {
+pub(crate) struct Link {
     /// The sites joined.
-    pub sites: Vec<SiteId>,
-    /// What it is.
-    pub description: String,
-    /// Where declared.
-    pub loc: Loc,
+    pub(crate) sites: Vec<SiteId>,
 }
 
 /// A route origin authorisation.
 #[derive(Clone, Debug)]
-pub struct Roa {
+pub(crate) struct Roa {
     /// The ROA prefix.
-    pub prefix: IpNetwork,
+    pub(crate) prefix: IpNetwork,
     /// Longest authorised length.
-    pub max_length: u8,
+    pub(crate) max_length: u8,
     /// Authorised origin.
-    pub asn: u32,
-    /// Where declared (None for ROAs from a `--roas` export).
-    pub loc: Option<Loc>,
+    pub(crate) asn: u32,
     /// Unix time the ROA expires, when the export says.
-    pub expires: Option<i64>,
+    pub(crate) expires: Option<i64>,
 }
 
 /// The whole validated inventory. Objects whose references could not be resolved are kept
 /// with what could be (see each field), or dropped when nothing useful remains.
 #[derive(Clone, Debug, Default)]
 pub struct Inventory {
-    /// `[org]`.
     pub(crate) org: Org,
-    /// Sites.
     pub(crate) sites: Vec<Site>,
     /// Racks.
     pub racks: Vec<Rack>,
@@ -455,15 +413,10 @@ pub struct Inventory {
     pub servers: Vec<Server>,
     /// Services.
     pub services: Vec<Service>,
-    /// Prefixes.
     pub(crate) prefixes: Vec<Prefix>,
-    /// Upstreams.
     pub(crate) upstreams: Vec<Upstream>,
-    /// Circuits.
     pub(crate) circuits: Vec<Circuit>,
-    /// Links.
     pub(crate) links: Vec<Link>,
-    /// ROAs.
     pub(crate) roas: Vec<Roa>,
     /// Id lookups.
     pub index: Index,
@@ -474,7 +427,7 @@ pub struct Inventory {
 
 impl Default for Org {
     fn default() -> Org {
-        Org { name: String::new(), asn: 0, min_upstreams: 2, loc: None }
+        Org { asn: 0, min_upstreams: 2, loc: None }
     }
 }
 

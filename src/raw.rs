@@ -17,6 +17,7 @@ pub(crate) type S = Spanned<String>;
 pub(crate) struct Org {
     /// Display name.
     #[schemars(with = "Option<String>")]
+    #[expect(dead_code, reason = "written for people reading the inventory; no rule reads it")]
     pub(crate) name: Option<S>,
     /// Our own AS number.
     #[schemars(with = "u32")]
@@ -94,6 +95,7 @@ pub(crate) struct Server {
     pub(crate) addresses: Vec<S>,
     /// Free-form tags.
     #[serde(default)]
+    #[expect(dead_code, reason = "written for people reading the inventory; no rule reads it")]
     pub(crate) tags: Vec<String>,
     /// Serial number, printed on move labels.
     pub(crate) serial: Option<String>,
@@ -198,6 +200,7 @@ pub(crate) struct Upstream {
     #[schemars(with = "u32")]
     pub(crate) asn: Spanned<u32>,
     /// Display name.
+    #[expect(dead_code, reason = "written for people reading the inventory; no rule reads it")]
     pub(crate) name: Option<String>,
 }
 
@@ -260,6 +263,7 @@ pub(crate) struct Link {
     #[schemars(with = "Vec<String>")]
     pub(crate) sites: Spanned<Vec<S>>,
     /// What it is (fibre, VPN...).
+    #[expect(dead_code, reason = "written for people reading the inventory; no rule reads it")]
     pub(crate) description: Option<String>,
 }
 

@@ -222,12 +222,7 @@ impl Resolver<'_> {
                 let at = o.min_upstreams.as_ref().map_or(loc, |m| loc_of(loc, m));
                 self.push(Finding::new(Code::InvalidValue, at, "org.min_upstreams must be at least 1"));
             }
-            inv.org = Org {
-                name: o.name.map(Spanned::into_inner).unwrap_or_default(),
-                asn: *o.asn.get_ref(),
-                min_upstreams: min_up.max(1),
-                loc: Some(loc),
-            };
+            inv.org = Org { asn: *o.asn.get_ref(), min_upstreams: min_up.max(1), loc: Some(loc) };
         }
     }
 
@@ -238,7 +233,7 @@ impl Resolver<'_> {
             if self.declare(&s.id, loc, inv, &mut locs, next) {
                 let id = s.id.into_inner();
                 let name = s.name.map_or_else(|| id.clone(), Spanned::into_inner);
-                inv.sites.push(Site { id, name, loc });
+                inv.sites.push(Site { id, name });
             }
         }
     }

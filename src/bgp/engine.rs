@@ -44,26 +44,15 @@ impl State {
     }
 }
 
-/// Where an announcement was read from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Origin {
-    /// The circuit's `announce` list.
-    Inventory,
-    /// The router's bgpd.conf.
-    Config,
-}
-
 /// One prefix announced on one circuit.
 #[derive(Clone, Debug)]
-pub struct Announcement {
+pub(crate) struct Announcement {
     /// The BGP session.
-    pub circuit: CircuitId,
+    pub(crate) circuit: CircuitId,
     /// What is announced.
-    pub prefix: IpNetwork,
+    pub(crate) prefix: IpNetwork,
     /// Where it is written (inventory or bgpd.conf).
-    pub loc: Loc,
-    /// Which of the two.
-    pub origin: Origin,
+    pub(crate) loc: Loc,
 }
 
 /// Per-announcement facts that do not depend on the state.

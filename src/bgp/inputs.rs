@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::engine::{Announcement, Origin};
+use super::engine::Announcement;
 use super::{conf, rpki};
 use crate::diag::{Code, Finding};
 use crate::load::Root;
@@ -35,12 +35,8 @@ pub(crate) fn inputs(
     let mut announcements = Vec::new();
     for (i, c) in inv.circuits.iter().enumerate() {
         let id = CircuitId::from_ix(i);
-        let from_inventory = c.announce.iter().map(|a| Announcement {
-            circuit: id,
-            prefix: a.value,
-            loc: a.loc,
-            origin: Origin::Inventory,
-        });
+        let from_inventory =
+            c.announce.iter().map(|a| Announcement { circuit: id, prefix: a.value, loc: a.loc });
         let Some(path) = &c.config else {
             announcements.extend(from_inventory);
             continue;
@@ -168,7 +164,7 @@ fn drift(
                 .related(c.loc, format!("circuit `{}` declared here", c.id)),
             );
         }
-        out.push(Announcement { circuit: id, prefix: p, loc, origin: Origin::Config });
+        out.push(Announcement { circuit: id, prefix: p, loc });
     }
     for a in &c.announce {
         if !from_conf.iter().any(|(p, _)| *p == a.value) {

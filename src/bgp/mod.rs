@@ -17,7 +17,7 @@ pub(crate) mod status;
 use std::collections::BTreeMap;
 
 pub(crate) use engine::Reach;
-pub use engine::{Announcement, Engine, Origin, State};
+pub use engine::{Engine, State};
 pub(crate) use inputs::Inputs;
 pub(crate) use inputs::inputs;
 pub(crate) use rpki::expiring_roas;

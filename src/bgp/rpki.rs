@@ -124,7 +124,7 @@ pub(crate) fn parse_export(file: FileId, text: &str) -> (Vec<Roa>, Vec<Finding>)
                 if r.max_length >= prefix.prefix()
                     && r.max_length <= if prefix.is_ipv4() { 32 } else { 128 } =>
             {
-                roas.push(Roa { prefix, max_length: r.max_length, asn, loc: None, expires: r.expires });
+                roas.push(Roa { prefix, max_length: r.max_length, asn, expires: r.expires });
             }
             _ => findings.push(Finding::new(
                 Code::InvalidValue,
@@ -164,7 +164,7 @@ mod tests {
     use super::*;
 
     fn roa(p: &str, max: u8, asn: u32) -> Roa {
-        Roa { prefix: p.parse().unwrap(), max_length: max, asn, loc: None, expires: None }
+        Roa { prefix: p.parse().unwrap(), max_length: max, asn, expires: None }
     }
 
     fn state(roas: &[Roa], route: &str) -> RpkiState {

@@ -24,7 +24,7 @@ pub fn schema() -> schemars::Schema {
 
 /// Whether R4 (dependencies first) applies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Order {
+pub(crate) enum Order {
     /// R4 applies (the default).
     DependenciesFirst,
     /// R4 dropped: the link carries cross-site traffic.
@@ -133,7 +133,7 @@ pub struct Plan {
     /// Machines with an earliest night, by server.
     pub(crate) not_before: Vec<NotBefore>,
     /// R4 or not.
-    pub order: Order,
+    pub(crate) order: Order,
     /// Preferred destination rack per source rack.
     pub rack_map: Vec<(RackId, RackId)>,
     /// The `[plan]` table.

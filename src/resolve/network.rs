@@ -58,9 +58,7 @@ impl Resolver<'_> {
         for (loc, u) in ups {
             let next = UpstreamId::from_ix(inv.upstreams.len());
             if self.declare(&u.id, loc, inv, &mut locs, next) {
-                let id = u.id.into_inner();
-                let name = u.name.unwrap_or_else(|| id.clone());
-                inv.upstreams.push(Upstream { id, asn: u.asn.into_inner(), name, loc });
+                inv.upstreams.push(Upstream { id: u.id.into_inner(), asn: u.asn.into_inner() });
             }
         }
     }
@@ -150,7 +148,7 @@ impl Resolver<'_> {
             if l.sites.get_ref().len() < 2 {
                 self.invalid(loc_of(loc, &l.sites), owner, "a link joins at least two sites");
             }
-            inv.links.push(Link { sites, description: l.description.unwrap_or_default(), loc });
+            inv.links.push(Link { sites });
         }
     }
 
@@ -179,7 +177,7 @@ impl Resolver<'_> {
                 );
                 continue;
             }
-            inv.roas.push(Roa { prefix, max_length, asn: r.asn.into_inner(), loc: Some(loc), expires: None });
+            inv.roas.push(Roa { prefix, max_length, asn: r.asn.into_inner(), expires: None });
         }
     }
 }

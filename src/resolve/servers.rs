@@ -39,8 +39,6 @@ impl Resolver<'_> {
             rack: s.rack.as_ref().map(|v| loc_of(loc, v)),
             unit: s.unit.as_ref().map(|v| loc_of(loc, v)),
             height: s.height.as_ref().map(|v| loc_of(loc, v)),
-            host: s.host.as_ref().map(|v| loc_of(loc, v)),
-            psus: s.psus.as_ref().map(|v| loc_of(loc, v)),
             feed_side: s.feed_side.as_ref().map(|v| loc_of(loc, v)),
         };
         let (psus, feed_side) = self.psus(loc, owner, &s);
@@ -66,7 +64,6 @@ impl Resolver<'_> {
             weight_kg,
             host: None,
             addresses,
-            tags: s.tags.clone(),
             serial: s.serial.clone(),
             asset_tag: s.asset_tag.clone(),
             handling_minutes,
