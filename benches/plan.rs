@@ -1,34 +1,37 @@
 //! The planner on generated inventories: `cargo bench --bench plan [-- MACHINES...]`
 //! (default: 60 and 20000). Prints batches, lower bound, optimality and the time of each phase.
+//!
+//! `cargo bench --bench plan -- optima` compares the planner with the proven optima of
+//! `benches/data/optima.json` (moves of 80 to 1,000 machines, solved by an exact CP-SAT model of
+//! the same rules: `scripts/cpsat-optima.py`): batches, lower bound, the "optimal" claim, the
+//! downtime at that batch count, and the time beside the solver's.
 
 use std::time::Instant;
+
+use dcplan::synth::{Shape, Spec};
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
-    let sizes: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "optima") {
+        optima();
+        return;
+    }
+    let sizes: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
     let sizes = if sizes.is_empty() { vec![60, 20_000] } else { sizes };
     for machines in sizes {
-        let mut spec = dcplan::synth::Spec::with_machines(machines);
+        let mut spec = Spec::with_machines(machines);
         // DCPLAN_BENCH_SEED: another generated estate (some seeds give a move with no plan).
         spec.seed = std::env::var("DCPLAN_BENCH_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(1);
-        let files = dcplan::synth::files(spec);
-        let mut checked = dcplan::check_loaded(dcplan::load::load_files(files), &dcplan::Options::default());
         // A night moves about 1% of a large estate, 8 machines of a small one.
-        let per_night = (machines / 100).max(8);
-        let plan = format!(
-            "[plan]\nfrom = \"ids\"\nto = \"cv\"\nmax_servers = {per_night}\nmax_units = {}\nstay = [\"rtr2\"]\n",
-            per_night * 3
-        );
-        let file = checked.sources.add("plan.toml".into(), plan);
-        let (p, findings) = dcplan::plan::spec::load(file, &checked.sources, &checked.inventory);
-        assert!(findings.is_empty(), "{findings:?}");
+        let (checked, p) = load(spec, (machines / 100).max(8));
         let mut best = f64::MAX;
         let mut last = None;
         for _ in 0..3 {
             let t = Instant::now();
-            let o = dcplan::plan::plan(&checked, p.clone().expect("plan loads"));
+            let o = dcplan::plan::plan(&checked, p.clone());
             best = best.min(t.elapsed().as_secs_f64());
             last = Some(o);
         }
@@ -46,4 +49,87 @@ fn main() {
             best
         );
     }
+}
+
+/// The generated inventory of `spec`, checked, and its plan moving `per_night` machines a night.
+fn load(spec: Spec, per_night: usize) -> (dcplan::Checked, dcplan::plan::spec::Plan) {
+    let files = dcplan::synth::files(spec);
+    let mut checked = dcplan::check_loaded(dcplan::load::load_files(files), &dcplan::Options::default());
+    let file = checked.sources.add("plan.toml".into(), dcplan::synth::plan_toml(spec, per_night));
+    let (p, findings) = dcplan::plan::spec::load(file, &checked.sources, &checked.inventory);
+    assert!(findings.is_empty(), "{findings:?}");
+    (checked, p.expect("plan loads"))
+}
+
+/// Weighted downtime of a plan: states down per service times its weight (high 3, normal 2,
+/// low 1).
+fn weighted_downtime(checked: &dcplan::Checked, o: &dcplan::plan::Outcome) -> u64 {
+    use dcplan::model::Criticality;
+    o.downtime
+        .iter()
+        .map(|&(s, n)| {
+            let w = match checked.inventory.service(s).criticality {
+                Criticality::High => 3,
+                Criticality::Normal => 2,
+                Criticality::Low => 1,
+            };
+            u64::from(n) * w
+        })
+        .sum()
+}
+
+/// The comparison with the stored optima.
+fn optima() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/data/optima.json");
+    let text = std::fs::read_to_string(path).expect("benches/data/optima.json");
+    let doc: serde_json::Value = serde_json::from_str(&text).expect("optima.json is JSON");
+    println!("optima: {}", doc["solver"].as_str().unwrap_or("?"));
+    println!(
+        "| move | machines | groups | optimum (CP-SAT) | CP-SAT s | batches | lower bound | optimal | plan s | downtime (CP-SAT) |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|");
+    let (mut proven, mut equal, mut bound_equal, mut claimed, mut worst) = (0, 0, 0, 0, 0.0f64);
+    for inst in doc["instances"].as_array().expect("instances") {
+        let num = |k: &str| inst[k].as_u64().unwrap_or(0);
+        let shape = Shape::from_name(inst["shape"].as_str().unwrap_or("")).expect("known shape");
+        let spec = Spec::measured(shape, num("size") as usize, num("seed"));
+        let (checked, p) = load(spec, num("per_night") as usize);
+        let t = Instant::now();
+        let o = dcplan::plan::plan(&checked, p);
+        let secs = t.elapsed().as_secs_f64();
+        worst = worst.max(secs);
+        let batches = o.batches.len() as u64;
+        let optimum = (inst["status"] == "OPTIMAL").then(|| num("batches"));
+        if let Some(opt) = optimum {
+            proven += 1;
+            equal += usize::from(batches == opt);
+            bound_equal += usize::from(u64::from(o.lower_bound) == opt);
+            // The planner's claim must be true.
+            assert!(
+                !o.optimal || batches == opt,
+                "{}: claims optimal with {batches}, optimum {opt}",
+                inst["name"]
+            );
+            assert!(u64::from(o.lower_bound) <= opt, "{}: bound above the optimum", inst["name"]);
+            claimed += usize::from(o.optimal);
+        }
+        let cpsat = match optimum {
+            Some(opt) => opt.to_string(),
+            None => format!("{} ({})", inst["batches"], inst["status"].as_str().unwrap_or("?")),
+        };
+        println!(
+            "| {} | {} | {} | {cpsat} | {:.2} | {batches} | {} | {} | {secs:.3} | {} ({}) |",
+            inst["name"].as_str().unwrap_or("?"),
+            num("machines"),
+            num("groups"),
+            inst["seconds"].as_f64().unwrap_or(0.0),
+            o.lower_bound,
+            if o.optimal { "yes" } else { "no" },
+            weighted_downtime(&checked, &o),
+            inst["downtime"],
+        );
+    }
+    println!(
+        "proven optima {proven}: batches equal {equal}, lower bound equal {bound_equal}, claimed optimal {claimed}; slowest plan {worst:.3} s"
+    );
 }

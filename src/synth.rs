@@ -17,12 +17,53 @@ pub struct Spec {
     pub services: usize,
     /// Seed for the pseudo-random choices.
     pub seed: u64,
+    /// What the services look like.
+    pub shape: Shape,
+}
+
+/// The kind of move to generate: each stresses another rule of the planner.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shape {
+    /// Mostly single replicas, some pairs and triples, dependencies on a few central services.
+    Normal,
+    /// Quorum services (3 replicas, 2 up) in dependency chains of five: R3 and R4 together.
+    Chains,
+    /// Some services with four replicas, two up, two of them vms on one hypervisor.
+    Stacked,
+    /// As `Normal`, with keep_together pairs of machines in the plan ([`plan_toml`]).
+    Together,
+}
+
+impl Shape {
+    /// Every shape, in order.
+    pub const ALL: [Shape; 4] = [Shape::Normal, Shape::Chains, Shape::Stacked, Shape::Together];
+
+    /// Its name, as in the benchmark's data.
+    pub fn name(self) -> &'static str {
+        match self {
+            Shape::Normal => "normal",
+            Shape::Chains => "chains",
+            Shape::Stacked => "stacked",
+            Shape::Together => "together",
+        }
+    }
+
+    /// The shape of a name.
+    pub fn from_name(name: &str) -> Option<Shape> {
+        Shape::ALL.into_iter().find(|s| s.name() == name)
+    }
 }
 
 impl Spec {
     /// The default proportions for `machines` machines: a quarter vms, half as many services.
     pub fn with_machines(machines: usize) -> Spec {
-        Spec { machines, vms: machines / 4, services: machines / 2, seed: 1 }
+        Spec { machines, vms: machines / 4, services: machines / 2, seed: 1, shape: Shape::Normal }
+    }
+
+    /// The estates the planner's batches are compared with proven optima on (benches/plan.rs):
+    /// one service for every four machines.
+    pub fn measured(shape: Shape, machines: usize, seed: u64) -> Spec {
+        Spec { seed, shape, services: machines / 4, ..Spec::with_machines(machines) }
     }
 }
 
@@ -39,8 +80,9 @@ pub fn generate(spec: Spec) -> Vec<(String, String)> {
     let net = network();
     let sites = sites(physical, at_cv);
     let (servers, mut names, hypervisors) = machines(&mut rng, physical, at_cv);
+    let first_vm = names.len();
     let vms = vms(spec.vms, &hypervisors, &mut names);
-    let services = services(&mut rng, spec.services, &names);
+    let services = services(&mut rng, spec, &names, first_vm, &hypervisors);
     let mut files = vec![("network.toml".to_owned(), net), ("sites.toml".to_owned(), sites)];
     files.extend(split("servers", &servers, "[[server]]"));
     files.extend(split("vms", &vms, "[[server]]"));
@@ -165,32 +207,77 @@ fn vms(count: usize, hypervisors: &[String], names: &mut Vec<String>) -> String 
 }
 
 /// Services: mostly single-replica, some pairs and triples; dependencies only on earlier
-/// services (a DAG), drawn from the first tenth so a few services are central.
-fn services(rng: &mut Rng, count: usize, names: &[String]) -> String {
+/// services (a DAG), drawn from the first tenth so a few services are central. The shape
+/// changes the mix (see [`Shape`]). The vms are `names[first_vm..]`.
+fn services(rng: &mut Rng, spec: Spec, names: &[String], first_vm: usize, hypervisors: &[String]) -> String {
+    // The physical machine carrying name i: vm v runs on hypervisor v mod their number.
+    let host_of = |i: usize| -> &str {
+        if i >= first_vm { &hypervisors[(i - first_vm) % hypervisors.len()] } else { &names[i] }
+    };
+    let mut chain_hosts: Vec<&str> = Vec::new();
     let mut services = String::new();
     let crit = ["low", "normal", "high"];
     let mut next_machine = 2;
+    let count = spec.services;
     for s in 0..count {
-        let replicas = match rng.below(10) {
-            0..=5 => 1,
-            6..=8 => 2,
-            _ => 3,
+        let replicas = match (spec.shape, rng.below(10)) {
+            (Shape::Chains, 0..=3) | (_, 0..=5) => 1,
+            (Shape::Chains, _) | (_, 9) => 3,
+            _ => 2,
         };
-        let mut runs = Vec::new();
+        if s % 5 == 0 {
+            chain_hosts.clear();
+        }
+        let mut runs: Vec<String> = Vec::new();
+        let mut hosts: Vec<&str> = Vec::new();
         for _ in 0..replicas {
-            // Walk the machines in order so replicas land in different racks/hosts.
-            let m = &names[next_machine % names.len()];
-            next_machine += 1 + PER_RACK;
-            if !runs.contains(m) && m != "rtr1" && m != "rtr2" {
-                runs.push(m.clone());
+            // Walk the machines in order so replicas land in different racks, on different
+            // hosts (two replicas on one host could not move apart), and in a chain of quorum
+            // services on hosts of their own (else the chain waits on itself).
+            for _ in 0..names.len() {
+                let i = next_machine % names.len();
+                next_machine += 1 + PER_RACK;
+                let host = host_of(i);
+                let taken =
+                    hosts.contains(&host) || (spec.shape == Shape::Chains && chain_hosts.contains(&host));
+                if !taken && host != "rtr1" && host != "rtr2" {
+                    runs.push(names[i].clone());
+                    hosts.push(host);
+                    break;
+                }
             }
         }
         if runs.is_empty() {
             runs.push(names[2 % names.len()].clone());
         }
-        let min_up = if runs.len() == 3 { 2 } else { 1 };
+        chain_hosts.extend(hosts.iter().copied());
+        // Stacked: one service in four has four replicas, two of them vms of one hypervisor
+        // (two must stay up, so the hypervisor may carry both across at once).
+        let vm_count = names.len() - first_vm;
+        let mut stacked = false;
+        if spec.shape == Shape::Stacked
+            && !hypervisors.is_empty()
+            && vm_count > hypervisors.len()
+            && rng.below(4) == 0
+        {
+            let v = rng.below(vm_count - hypervisors.len());
+            if !hosts.contains(&host_of(first_vm + v)) {
+                runs.truncate(2);
+                runs.push(names[first_vm + v].clone());
+                runs.push(names[first_vm + v + hypervisors.len()].clone());
+                stacked = true;
+            }
+        }
+        let min_up = match runs.len() {
+            n if stacked => n - 2,
+            3 => 2,
+            _ => 1,
+        };
         let mut deps = Vec::new();
-        if s > 0 {
+        if spec.shape == Shape::Chains && s % 5 != 0 {
+            // Chains of five: each service waits on the one before it.
+            deps.push(s - 1);
+        } else if s > 0 {
             for _ in 0..rng.below(3) {
                 let d = rng.below(s.min(count / 10 + 1));
                 if !deps.contains(&d) {
@@ -212,9 +299,63 @@ fn services(rng: &mut Rng, count: usize, names: &[String]) -> String {
     services
 }
 
+/// A plan moving every machine at `ids` but the second router, `per_night` machines (and three
+/// times as many units) a night; with [`Shape::Together`], every twelfth server is kept
+/// together with the next one.
+pub fn plan_toml(spec: Spec, per_night: usize) -> String {
+    let mut plan = format!(
+        "[plan]\nfrom = \"ids\"\nto = \"cv\"\nmax_servers = {per_night}\nmax_units = {}\nstay = [\"rtr2\"]\n",
+        per_night * 3
+    );
+    if spec.shape == Shape::Together {
+        let physical = spec.machines.saturating_sub(spec.vms).max(2);
+        let at_ids = physical - physical / 10;
+        // i = 3 mod 12 and i + 1 are never routers (0, 1) or hypervisors (2 mod 8).
+        let pairs: Vec<String> = (3..at_ids.saturating_sub(1))
+            .step_by(12)
+            .map(|i| format!("[\"srv{i:05}\", \"srv{:05}\"]", i + 1))
+            .collect();
+        writeln!(plan, "keep_together = [{}]", pairs.join(", ")).ok();
+    }
+    plan
+}
+
 /// [`generate`] as the (name, bytes) pairs that [`crate::load::load_files`] takes.
 pub fn files(spec: Spec) -> Vec<(String, Vec<u8>)> {
     generate(spec).into_iter().map(|(name, text)| (name, text.into_bytes())).collect()
+}
+
+/// The move of `plan` as the planner sees it (groups, per-night limits and what each group
+/// takes of them, domains, services with their R4 need and dependencies), as JSON: what an
+/// outside solver needs to model the same rules (`scripts/cpsat-optima.py`).
+pub fn problem_json(inv: &crate::model::Inventory, plan: &crate::plan::spec::Plan) -> serde_json::Value {
+    use crate::plan::problem::Problem;
+    let p = Problem::new(inv, plan);
+    let services: Vec<serde_json::Value> = p
+        .services
+        .iter()
+        .map(|s| {
+            serde_json::json!({
+                "id": inv.service(s.id).id,
+                "replicas": s.n,
+                "min_up": s.min_up,
+                "cap": s.cap,
+                "moving": s.moving.iter().map(|&(g, c)| [g.0, c]).collect::<Vec<_>>(),
+                "need": s.need,
+                "deps": s.deps.iter().map(|d| d.0).collect::<Vec<_>>(),
+                "weight": s.weight,
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "groups": p.groups.len(),
+        "machines": p.machines(),
+        "limits": p.limits.iter().map(|l| l.cap).collect::<Vec<_>>(),
+        "demand": p.demand.iter().map(|d| d.iter().map(|&(dim, c)| [dim.0, c]).collect::<Vec<_>>()).collect::<Vec<_>>(),
+        "domain": p.domain.iter().map(|d| serde_json::json!([d.first, d.last])).collect::<Vec<_>>(),
+        "dependencies_first": p.dependencies_first,
+        "services": services,
+    })
 }
 
 /// Objects per file: a team splits a large inventory by group, and files load in parallel.

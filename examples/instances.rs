@@ -1,0 +1,65 @@
+//! Writes the generated moves the planner is measured on (benches/plan.rs `optima`), one JSON
+//! file each as the planner sees them, for `scripts/cpsat-optima.py`:
+//! `cargo run --release --example instances -- --out /tmp/instances`.
+
+use std::path::PathBuf;
+
+use clap::Parser;
+use dcplan::synth::{Shape, Spec};
+
+/// Export the benchmark's moves for an outside solver.
+#[derive(Parser)]
+struct Args {
+    /// Output folder (created; existing files of the same name are replaced).
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// Sizes (machines, vms included) and seeds of the measured moves. Seed 1 moves 1 machine in 25
+/// a night (capacity binds), seed 2 one in 8, seed 3 one in 3 (R3 and R4 bind).
+const SIZES: [usize; 4] = [80, 200, 500, 1000];
+const SEEDS: [u64; 3] = [1, 2, 3];
+
+/// Machines a night for a move of `machines` with `seed`.
+fn per_night(machines: usize, seed: u64) -> usize {
+    let share = match seed {
+        1 => 25,
+        2 => 8,
+        _ => 3,
+    };
+    (machines / share).max(8)
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let a = Args::parse();
+    std::fs::create_dir_all(&a.out)?;
+    for shape in Shape::ALL {
+        for machines in SIZES {
+            for seed in SEEDS {
+                let spec = Spec::measured(shape, machines, seed);
+                let n = per_night(machines, seed);
+                let mut checked = dcplan::check_loaded(
+                    dcplan::load::load_files(dcplan::synth::files(spec)),
+                    &dcplan::Options::default(),
+                );
+                let file = checked.sources.add("plan.toml".into(), dcplan::synth::plan_toml(spec, n));
+                let (plan, findings) = dcplan::plan::spec::load(file, &checked.sources, &checked.inventory);
+                let plan = plan.ok_or_else(|| format!("plan does not load: {findings:?}"))?;
+                let mut json = dcplan::synth::problem_json(&checked.inventory, &plan);
+                // The outside solver's horizon: a valid plan's batch count is at least the
+                // optimum (the verifier checks every plan); with no plan, every group a night.
+                let found = dcplan::plan::plan(&checked, plan).batches.len();
+                json["horizon"] =
+                    if found > 0 { found } else { json["groups"].as_u64().unwrap_or(0) as usize }.into();
+                let name = format!("{}-{machines}-s{seed}", shape.name());
+                json["name"] = name.clone().into();
+                json["shape"] = shape.name().into();
+                json["size"] = machines.into();
+                json["seed"] = seed.into();
+                json["per_night"] = n.into();
+                std::fs::write(a.out.join(format!("{name}.json")), serde_json::to_string(&json)?)?;
+            }
+        }
+    }
+    Ok(())
+}
