@@ -91,9 +91,10 @@ fn optima() {
     let (mut proven, mut equal, mut bound_equal, mut claimed, mut worst) = (0, 0, 0, 0, 0.0f64);
     for inst in doc["instances"].as_array().expect("instances") {
         let num = |k: &str| inst[k].as_u64().unwrap_or(0);
+        let size = |k: &str| usize::try_from(num(k)).expect("a size");
         let shape = Shape::from_name(inst["shape"].as_str().unwrap_or("")).expect("known shape");
-        let spec = Spec::measured(shape, num("size") as usize, num("seed"));
-        let (checked, p) = load(spec, num("per_night") as usize);
+        let spec = Spec::measured(shape, size("size"), num("seed"));
+        let (checked, p) = load(spec, size("per_night"));
         let t = Instant::now();
         let o = dcplan::plan::plan(&checked, p);
         let secs = t.elapsed().as_secs_f64();

@@ -50,7 +50,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 // optimum (the verifier checks every plan); with no plan, every group a night.
                 let found = dcplan::plan::plan(&checked, plan).batches.len();
                 json["horizon"] =
-                    if found > 0 { found } else { json["groups"].as_u64().unwrap_or(0) as usize }.into();
+                    if found > 0 { found as u64 } else { json["groups"].as_u64().unwrap_or(0) }.into();
                 let name = format!("{}-{machines}-s{seed}", shape.name());
                 json["name"] = name.clone().into();
                 json["shape"] = shape.name().into();
