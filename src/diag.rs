@@ -111,14 +111,17 @@ server of kind `router`.";
     /// Two machines in the same rack unit.
     RackOverlap = "rack-overlap", Error,
         "two machines occupy the same unit of a rack",
-        "A machine occupies units `unit` to `unit + height - 1` of its rack. Two machines whose \
+        "A machine occupies units `unit` to `unit + height - 1` of its rack (in steps of half a unit: \
+`unit = 1.5`, `height = 0.5`; a 0U machine, `height = 0`, takes none). Two machines whose \
 ranges intersect cannot both be there. Move one of them to free units (`dcplan list racks` shows \
 the free space).";
     /// A machine sticks out of its rack.
     RackOverflow = "rack-overflow", Error,
-        "a machine sticks out of its rack (unit + height - 1 > units)",
-        "Units are numbered 1..units from the bottom; the machine's top unit `unit + height - 1` \
-is above the rack's last unit. Lower the machine or fix the rack's `units`.";
+        "a machine sticks out of its rack (units outside the rack's numbered range)",
+        "Units are numbered 1..units from the bottom, or from the rack's `starting_unit`, and from \
+the top when it has `desc_units = true`; the machine's units `unit` to `unit + height - 1` go \
+past the rack's first or last unit. Move the machine, or fix the rack's `units`, `starting_unit` \
+or `desc_units`.";
     /// A machine's site is not its rack's site.
     RackSiteMismatch = "rack-site-mismatch", Error,
         "a machine's site is not its rack's site",

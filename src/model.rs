@@ -9,6 +9,10 @@ use ipnetwork::IpNetwork;
 use crate::diag::Loc;
 use crate::raw::Table;
 
+mod units;
+pub use units::{HalfU, Numbering};
+pub(crate) use units::{mount_text, span_text};
+
 macro_rules! index_types {
     ($($(#[$doc:meta])* $name:ident $(=> $table:ident, $field:ident)?;)*) => {$(
         $(#[$doc])*
@@ -97,6 +101,8 @@ pub struct Rack {
     pub site: SiteId,
     /// Number of units.
     pub units: u32,
+    /// How its units are numbered (`starting_unit`, `desc_units`).
+    pub numbering: Numbering,
     /// Power budget, watts (used only when the rack has no feeds).
     pub(crate) power_w: Option<u32>,
     /// What it may carry, kg.
@@ -221,8 +227,9 @@ impl Kind {
 pub struct Mount {
     /// The rack.
     pub rack: RackId,
-    /// Lowest unit occupied (from 1).
-    pub unit: u32,
+    /// Lowest-numbered unit occupied, as the rack numbers them; None for a 0U machine (it
+    /// takes no unit).
+    pub unit: Option<HalfU>,
 }
 
 /// A machine: physical or vm.
@@ -236,8 +243,8 @@ pub struct Server {
     pub site: Option<SiteId>,
     /// Rack and unit, for mounted physical machines.
     pub mount: Option<Mount>,
-    /// Height in units (0 for vms).
-    pub height: u32,
+    /// Height (0 for vms and 0U machines).
+    pub height: HalfU,
     /// Power draw, watts.
     pub(crate) power_w: Option<u32>,
     /// Power supplies (1 unless written).

@@ -11,6 +11,47 @@ use toml::Spanned;
 /// A string with its span.
 pub(crate) type S = Spanned<String>;
 
+/// A number of rack units as written: an integer, or a decimal for half units (`1.5`). It is
+/// checked to be a multiple of 0.5 when resolved, and kept as half units from then on.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Units {
+    /// An integer.
+    Whole(i64),
+    /// A decimal.
+    Decimal(f64),
+}
+
+impl<'de> Deserialize<'de> for Units {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Units, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Units;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a number of rack units (a multiple of 0.5)")
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Units, E> {
+                Ok(Units::Whole(v))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Units, E> {
+                Ok(Units::Whole(i64::try_from(v).unwrap_or(i64::MAX)))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Units, E> {
+                Ok(Units::Decimal(v))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl std::fmt::Display for Units {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Units::Whole(n) => write!(f, "{n}"),
+            Units::Decimal(x) => write!(f, "{x}"),
+        }
+    }
+}
+
 /// `[org]`: who we are.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -49,9 +90,16 @@ pub(crate) struct Rack {
     /// The site it stands in.
     #[schemars(with = "String")]
     pub(crate) site: S,
-    /// Rack units, numbered 1..units from the bottom (at most 1000).
+    /// Rack units, numbered from `starting_unit` at the bottom (at most 1000).
     #[schemars(with = "i64")]
     pub(crate) units: Spanned<i64>,
+    /// The number of the first unit (default 1), as NetBox's `starting_unit`.
+    #[schemars(with = "Option<i64>")]
+    pub(crate) starting_unit: Option<Spanned<i64>>,
+    /// Units numbered from the top down (default false), as NetBox's `desc_units`: a machine's
+    /// `unit` is then its top.
+    #[schemars(with = "Option<bool>")]
+    pub(crate) desc_units: Option<Spanned<bool>>,
     /// Power budget in watts: the machines mounted in it may draw at most this (racks with
     /// `[[feed]]` entries are budgeted by their feeds instead).
     #[schemars(with = "Option<i64>")]
@@ -77,12 +125,14 @@ pub(crate) struct Server {
     /// The rack it is mounted in (optional: unracked machines are placed at the destination too).
     #[schemars(with = "Option<String>")]
     pub(crate) rack: Option<S>,
-    /// Lowest unit occupied (required with `rack`).
-    #[schemars(with = "Option<i64>")]
-    pub(crate) unit: Option<Spanned<i64>>,
-    /// Height in rack units (default 1).
-    #[schemars(with = "Option<i64>")]
-    pub(crate) height: Option<Spanned<i64>>,
+    /// Lowest-numbered unit occupied, as the rack numbers them (required with `rack`, except
+    /// for 0U machines); a multiple of 0.5.
+    #[schemars(with = "Option<f64>")]
+    pub(crate) unit: Option<Spanned<Units>>,
+    /// Height in rack units (default 1), a multiple of 0.5; 0 for a machine that takes no unit
+    /// (a PDU on the side of the rack).
+    #[schemars(with = "Option<f64>")]
+    pub(crate) height: Option<Spanned<Units>>,
     /// Power draw in watts, counted against the rack's budget.
     #[schemars(with = "Option<i64>")]
     pub(crate) power_w: Option<Spanned<i64>>,

@@ -261,12 +261,24 @@ impl Resolver<'_> {
                     0
                 }
             };
+            let first = match r.starting_unit.as_ref().map(|f| (f, u32::try_from(*f.get_ref()))) {
+                None => 1,
+                Some((_, Ok(f))) if (1..=MAX_UNITS).contains(&f) => f,
+                Some((f, _)) => {
+                    let message =
+                        format!("starting_unit must be between 1 and {MAX_UNITS}, found {}", f.get_ref());
+                    self.invalid(loc_of(loc, f), owner, message);
+                    1
+                }
+            };
+            let top_down = r.desc_units.as_ref().is_some_and(|d| *d.get_ref());
+            let numbering = Numbering { units, first, top_down };
             let power_w = self.watts(loc, owner, r.power_w.as_ref());
             let max_weight_kg =
                 r.max_weight_kg.as_ref().and_then(|w| self.weight(loc, owner, "max_weight_kg", w));
             match site {
                 Some(site) if units >= 1 => {
-                    inv.racks.push(Rack { id, site, units, power_w, max_weight_kg, loc });
+                    inv.racks.push(Rack { id, site, units, numbering, power_w, max_weight_kg, loc });
                 }
                 _ => {
                     inv.index.racks.remove(&id);
@@ -287,15 +299,32 @@ impl Resolver<'_> {
         }
     }
 
-    /// A unit or height: from 1 to [`MAX_UNITS`].
-    fn positive(&mut self, table: Loc, owner: Owner<'_>, field: &str, v: &Spanned<i64>) -> Option<u32> {
-        match u32::try_from(*v.get_ref()) {
-            Ok(u) if (1..=MAX_UNITS).contains(&u) => Some(u),
+    /// A unit or height in half units: a multiple of 0.5 from `min` to `max` (half units).
+    fn half_units(
+        &mut self,
+        table: Loc,
+        owner: Owner<'_>,
+        field: &str,
+        v: &Spanned<raw::Units>,
+        (min, max): (HalfU, HalfU),
+    ) -> Option<HalfU> {
+        let halves = match *v.get_ref() {
+            raw::Units::Whole(n) => n.checked_mul(2),
+            // Exact: 0.5 steps of numbers this small are exact in binary.
+            raw::Units::Decimal(x) if (x * 2.0).fract() == 0.0 && (0.0..1e9).contains(&x) =>
+            {
+                #[expect(clippy::cast_possible_truncation, reason = "an integer below 2e9, checked above")]
+                Some((x * 2.0) as i64)
+            }
+            raw::Units::Decimal(_) => None,
+        };
+        match halves.and_then(|h| u32::try_from(h).ok()).map(HalfU) {
+            Some(h) if (min..=max).contains(&h) => Some(h),
             _ => {
                 self.invalid(
                     loc_of(table, v),
                     owner,
-                    format!("{field} must be between 1 and {MAX_UNITS}, found {}", v.get_ref()),
+                    format!("{field} must be a multiple of 0.5 from {min} to {max}, found {}", v.get_ref()),
                 );
                 None
             }

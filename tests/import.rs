@@ -213,13 +213,20 @@ fn odd_devices_are_imported_or_skipped_with_a_reason() {
     let files = generated(out);
     let all: String = files.iter().map(|(n, b)| format!("==> {n}\n{b}")).collect();
     snapshot("odd-files.toml", &all);
-    // Top-down rack of 10: unit 1 is the top, so a 1U device there sits at dcplan unit 10.
+    // A top-down rack keeps NetBox's numbering: unit 1 is the top, as in NetBox.
+    assert!(all.contains("units = 10\ndesc_units = true\n"), "{all}");
     assert!(
         all.contains(
-            "id = \"web-1\"\nsite = \"koeln\"\nrack = \"koeln-r1\"\nunit = 10\nheight = 1\npower_w = 300\n"
+            "id = \"web-1\"\nsite = \"koeln\"\nrack = \"koeln-r1\"\nunit = 1\nheight = 1\npower_w = 300\n"
         ),
         "{all}"
     );
+    // Half units and 0U devices stay in their rack.
+    assert!(
+        all.contains("id = \"halfling\"\nsite = \"koeln\"\nrack = \"koeln-r1\"\nunit = 5.5\nheight = 0.5\n"),
+        "{all}"
+    );
+    assert!(all.contains("id = \"pdu-a\"\nsite = \"koeln\"\nrack = \"koeln-r1\"\nheight = 0\n"), "{all}");
     assert!(all.contains("id = \"web-1-2\"\nkind = \"router\""), "{all}");
     assert!(all.contains("id = \"r640-3\""), "{all}");
     assert!(all.contains("id = \"unicode\"") || all.contains("id = \"uenicode\""), "{all}");

@@ -245,7 +245,7 @@ fn check_some(
         if members.is_empty() && !gaps(c) {
             return Err(format!("batch {k} is empty"));
         }
-        let units: u32 = members.iter().map(|&s| inv.server(s).height).sum();
+        let units: u32 = members.iter().map(|&s| inv.server(s).height.0.div_ceil(2)).sum();
         if members.len() > c.max_servers as usize || units > c.max_units {
             return Err(format!("R1: batch {k}"));
         }
@@ -326,7 +326,9 @@ fn assignment(inv: &Inventory, o: &Outcome) -> BTreeMap<ServerId, usize> {
         if let (Some(m), Some(site)) = (inv.server(s).mount, inv.server(s).site)
             && site == o.plan.to
         {
-            for u in m.unit..m.unit + inv.server(s).height {
+            // Half units; synthetic racks are numbered 1.. from the bottom.
+            let unit = m.unit.unwrap().0;
+            for u in unit..unit + inv.server(s).height.0 {
                 used.insert((m.rack.0, u), s);
             }
         }
@@ -342,10 +344,10 @@ fn assignment(inv: &Inventory, o: &Outcome) -> BTreeMap<ServerId, usize> {
         assert_eq!(b.placements.len(), b.servers.len());
         for p in &b.placements {
             let rack = inv.rack(p.rack);
-            let h = inv.server(p.server).height;
+            let (h, unit) = (inv.server(p.server).height.0, p.unit.unwrap().0);
             assert_eq!(rack.site, o.plan.to);
-            assert!(p.unit >= 1 && p.unit + h - 1 <= rack.units, "inside the rack");
-            for u in p.unit..p.unit + h {
+            assert!(unit >= 2 && unit + h <= 2 * rack.units + 2, "inside the rack");
+            for u in unit..unit + h {
                 assert!(used.insert((p.rack.0, u), p.server).is_none(), "overlap in {} u{u}", rack.id);
             }
         }

@@ -1,7 +1,7 @@
 //! Rack rules: rack-overlap, rack-overflow, rack-site-mismatch, rack-power.
 
 use crate::diag::{Code, Finding};
-use crate::model::{Inventory, Rack, ServerId};
+use crate::model::{HalfU, Inventory, Rack, Server, ServerId, span_text};
 
 /// Checks every rack and the machines mounted in it.
 pub(super) fn check(inv: &Inventory, out: &mut Vec<Finding>) {
@@ -23,55 +23,44 @@ pub(super) fn check(inv: &Inventory, out: &mut Vec<Finding>) {
 
 /// Checks one rack against its machines, given in unit order.
 fn check_rack(inv: &Inventory, rack: &Rack, members: &[ServerId], fed: bool, out: &mut Vec<Finding>) {
-    // Sweep in unit order, remembering the machine that reaches highest so far.
-    let mut highest: Option<(u32, ServerId)> = None;
+    // Sweep in unit order, remembering the machine that reaches highest so far (half units, in
+    // the rack's own numbering: intervals overlap there exactly when they do in the rack).
+    let mut highest: Option<(HalfU, ServerId)> = None;
     let mut power = 0u64;
     for &s in members {
         let sv = inv.server(s);
-        let unit = sv.mount.map_or(1, |m| m.unit);
-        let top = unit + sv.height - 1;
         let unit_loc = sv.field_locs.unit.unwrap_or(sv.loc);
-        if top > rack.units {
-            out.push(
-                Finding::new(
-                    Code::RackOverflow,
-                    unit_loc,
-                    format!(
-                        "`{}` occupies {} but rack `{}` has {} units",
-                        sv.id,
-                        units(unit, top),
-                        rack.id,
-                        rack.units
-                    ),
-                )
-                .object("server", &sv.id)
-                .related(rack.loc, format!("rack `{}` declared here", rack.id)),
-            );
-        }
-        if let Some((high, other)) = highest
-            && unit <= high
-        {
-            let o = inv.server(other);
-            let ounit = o.mount.map_or(1, |m| m.unit);
-            out.push(
-                Finding::new(
-                    Code::RackOverlap,
-                    unit_loc,
-                    format!(
-                        "`{}` ({}) overlaps `{}` ({}) in rack `{}`",
-                        sv.id,
-                        units(unit, top),
-                        o.id,
-                        units(ounit, ounit + o.height - 1),
-                        rack.id
-                    ),
-                )
-                .object("server", &sv.id)
-                .related(o.field_locs.unit.unwrap_or(o.loc), format!("`{}` mounted here", o.id)),
-            );
-        }
-        if highest.is_none_or(|(h, _)| top > h) {
-            highest = Some((top, s));
+        // A 0U machine takes no unit: it neither overflows nor overlaps.
+        if let Some(unit) = sv.mount.and_then(|m| m.unit) {
+            let end = unit.plus(sv.height);
+            if rack.numbering.offset(unit, sv.height).is_none() {
+                out.push(overflow(rack, sv, unit, unit_loc));
+            }
+            if let Some((high, other)) = highest
+                && unit < high
+            {
+                let o = inv.server(other);
+                let ounit = o.mount.and_then(|m| m.unit).unwrap_or(HalfU::ZERO);
+                out.push(
+                    Finding::new(
+                        Code::RackOverlap,
+                        unit_loc,
+                        format!(
+                            "`{}` ({}) overlaps `{}` ({}) in rack `{}`",
+                            sv.id,
+                            units(unit, sv.height),
+                            o.id,
+                            units(ounit, o.height),
+                            rack.id
+                        ),
+                    )
+                    .object("server", &sv.id)
+                    .related(o.field_locs.unit.unwrap_or(o.loc), format!("`{}` mounted here", o.id)),
+                );
+            }
+            if highest.is_none_or(|(h, _)| end > h) {
+                highest = Some((end, s));
+            }
         }
         if let Some(site) = sv.site
             && site != rack.site
@@ -111,9 +100,30 @@ fn check_rack(inv: &Inventory, rack: &Rack, members: &[ServerId], fed: bool, out
     }
 }
 
-/// `unit 3` or `units 3-4`.
-pub(crate) fn units(low: u32, high: u32) -> String {
-    if low == high { format!("unit {low}") } else { format!("units {low}-{high}") }
+/// `unit 3`, `units 3-4`, or `units 1.5U from 3.5`.
+pub(crate) fn units(unit: HalfU, height: HalfU) -> String {
+    if !unit.is_whole() || !height.is_whole() {
+        return format!("{height}U from unit {unit}");
+    }
+    let text = span_text(unit, height);
+    if height <= HalfU::ONE { format!("unit {text}") } else { format!("units {text}") }
+}
+
+/// A machine (partly) outside its rack's units.
+fn overflow(rack: &Rack, sv: &Server, unit: HalfU, at: crate::diag::Loc) -> Finding {
+    let n = rack.numbering;
+    let has = if n.is_plain() {
+        format!("{} units", rack.units)
+    } else {
+        format!("units {}{}", n.range_text(), if n.top_down { ", numbered from the top" } else { "" })
+    };
+    Finding::new(
+        Code::RackOverflow,
+        at,
+        format!("`{}` occupies {} but rack `{}` has {has}", sv.id, units(unit, sv.height), rack.id),
+    )
+    .object("server", &sv.id)
+    .related(rack.loc, format!("rack `{}` declared here", rack.id))
 }
 
 #[cfg(test)]
@@ -148,5 +158,63 @@ mod tests {
             "{RACK}[[server]]\nid = \"a\"\nsite = \"s\"\nrack = \"r\"\nunit = 1\nheight = 6\n[[server]]\nid = \"b\"\nsite = \"s\"\nrack = \"r\"\nunit = 2\n[[server]]\nid = \"c\"\nsite = \"s\"\nrack = \"r\"\nunit = 4\n"
         );
         assert_eq!(codes_of(&inv), vec![Code::RackOverlap, Code::RackOverlap]);
+    }
+
+    fn server(id: &str, fields: &str) -> String {
+        format!("[[server]]\nid = \"{id}\"\nsite = \"s\"\nrack = \"r\"\n{fields}\n")
+    }
+
+    #[test]
+    fn half_units_fit_side_by_side_and_overlap_by_half() {
+        let ok = [
+            server("a", "unit = 1\nheight = 0.5"),
+            server("b", "unit = 1.5\nheight = 1.5"),
+            server("c", "unit = 3"),
+        ];
+        assert_eq!(codes_of(&format!("{RACK}{}", ok.concat())), vec![]);
+        let clash = [server("a", "unit = 1\nheight = 1.5"), server("b", "unit = 2\nheight = 0.5")];
+        assert_eq!(codes_of(&format!("{RACK}{}", clash.concat())), vec![Code::RackOverlap]);
+        let top = server("a", "unit = 10.5\nheight = 1");
+        assert_eq!(codes_of(&format!("{RACK}{top}")), vec![Code::RackOverflow]);
+    }
+
+    #[test]
+    fn units_that_are_not_half_units_are_invalid() {
+        for bad in ["unit = 1.25", "unit = 0", "unit = -1", "height = 0.3", "height = -0.5", "unit = 1e300"] {
+            let inv = format!(
+                "{RACK}{}",
+                server("a", &format!("{bad}\n{}", if bad.starts_with("unit") { "" } else { "unit = 1" }))
+            );
+            assert_eq!(codes_of(&inv), vec![Code::InvalidValue], "{bad}");
+        }
+    }
+
+    #[test]
+    fn zero_u_machines_take_no_unit_and_never_overlap() {
+        let pdus =
+            [server("a", "height = 0"), server("b", "height = 0"), server("c", "unit = 1\nheight = 10")];
+        assert_eq!(codes_of(&format!("{RACK}{}", pdus.concat())), vec![]);
+        let with_unit = server("a", "height = 0\nunit = 3");
+        assert_eq!(codes_of(&format!("{RACK}{with_unit}")), vec![Code::InvalidValue]);
+        let no_unit = server("a", "height = 1");
+        assert_eq!(codes_of(&format!("{RACK}{no_unit}")), vec![Code::InvalidValue]);
+    }
+
+    #[test]
+    fn racks_numbered_from_another_unit_or_from_the_top() {
+        let rack = "[[site]]\nid = \"s\"\n[[rack]]\nid = \"r\"\nsite = \"s\"\nunits = 10\nstarting_unit = 5\ndesc_units = true\n";
+        let ok = [
+            server("a", "unit = 5\nheight = 2"),
+            server("b", "unit = 7"),
+            server("c", "unit = 13\nheight = 2"),
+        ];
+        assert_eq!(codes_of(&format!("{rack}{}", ok.concat())), vec![]);
+        for bad in ["unit = 4", "unit = 14\nheight = 2", "unit = 15"] {
+            assert_eq!(codes_of(&format!("{rack}{}", server("a", bad))), vec![Code::RackOverflow], "{bad}");
+        }
+        let clash = [server("a", "unit = 5\nheight = 2"), server("b", "unit = 6")];
+        assert_eq!(codes_of(&format!("{rack}{}", clash.concat())), vec![Code::RackOverlap]);
+        let bad_start = rack.replace("starting_unit = 5", "starting_unit = 0");
+        assert_eq!(codes_of(&bad_start), vec![Code::InvalidValue]);
     }
 }

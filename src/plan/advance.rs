@@ -13,7 +13,7 @@ use serde::Deserialize;
 use toml_edit::{DocumentMut, Item, TableLike, Value};
 
 use crate::diag::FileId;
-use crate::model::{Inventory, Kind, RackId, ServerId};
+use crate::model::{HalfU, Inventory, Kind, RackId, ServerId};
 use crate::plan::place::Placement;
 use crate::plan::spec::Plan;
 use crate::source::Sources;
@@ -54,7 +54,8 @@ struct ExecutedBatch {
 struct ExecutedPlacement {
     server: String,
     rack: String,
-    unit: u32,
+    /// Null for a 0U machine; half units as decimals.
+    unit: Option<crate::raw::Units>,
 }
 
 /// Batch `k`'s placements from an executed plan JSON, resolved against the inventory. `what`
@@ -96,7 +97,17 @@ pub(crate) fn executed(
         let Some(&rack) = inv.index.racks.get(&p.rack) else {
             return refuse(format!("{what}: rack `{}` of `{id}` is not in the inventory", p.rack));
         };
-        out.push(Placement { server: s, rack, unit: p.unit });
+        let unit = match p.unit {
+            None => None,
+            Some(crate::raw::Units::Whole(n)) => u32::try_from(n).ok().map(HalfU::units),
+            Some(crate::raw::Units::Decimal(x)) if (x * 2.0).fract() == 0.0 && (0.0..1e6).contains(&x) =>
+            {
+                #[expect(clippy::cast_possible_truncation, reason = "an integer below 2e6, checked above")]
+                Some(HalfU((x * 2.0) as u32))
+            }
+            Some(other) => return refuse(format!("{what}: unit {other} of `{id}` is not a multiple of 0.5")),
+        };
+        out.push(Placement { server: s, rack, unit });
     }
     Ok(out)
 }
@@ -106,13 +117,17 @@ pub(crate) fn executed(
 /// rack, free, and within the rack's power budget.
 pub(crate) fn verify(inv: &Inventory, plan: &Plan, placed: &[Placement]) -> Result<(), Refusal> {
     let moving: Vec<ServerId> = placed.iter().map(|p| p.server).collect();
+    // Half units from the bottom of each rack, and who takes them.
     let mut used: BTreeMap<(RackId, u32), ServerId> = BTreeMap::new();
     let mut power: BTreeMap<RackId, u64> = BTreeMap::new();
     for s in inv.server_ids().filter(|s| !moving.contains(s)) {
         let sv = inv.server(s);
         if let Some(m) = sv.mount {
-            for u in m.unit..m.unit.saturating_add(sv.height) {
-                used.insert((m.rack, u), s);
+            let numbering = inv.rack(m.rack).numbering;
+            if let Some(o) = m.unit.and_then(|u| numbering.offset(u, sv.height)) {
+                for x in o.0..o.0 + sv.height.0 {
+                    used.insert((m.rack, x), s);
+                }
             }
             *power.entry(m.rack).or_default() += u64::from(sv.power_w.unwrap_or(0));
         }
@@ -134,18 +149,25 @@ pub(crate) fn verify(inv: &Inventory, plan: &Plan, placed: &[Placement]) -> Resu
         if rack.site != plan.to {
             return refuse(format!("rack `{}` of `{}` is not at `{}`", rack.id, sv.id, inv.site(plan.to).id));
         }
-        let top = p.unit.saturating_add(sv.height).saturating_sub(1);
-        if p.unit < 1 || top > rack.units {
+        let offset = match p.unit {
+            None if sv.height == HalfU::ZERO => None,
+            Some(u) if sv.height != HalfU::ZERO => rack.numbering.offset(u, sv.height),
+            _ => None,
+        };
+        let fits = offset.is_some() || (p.unit.is_none() && sv.height == HalfU::ZERO);
+        if !fits {
             return refuse(format!(
-                "`{}` at {} u{} does not fit in the rack's {} units",
-                sv.id, rack.id, p.unit, rack.units
+                "`{}` at {} does not fit in the rack's {} units",
+                sv.id,
+                crate::model::mount_text(rack, p.unit),
+                rack.units
             ));
         }
-        for u in p.unit..p.unit + sv.height {
-            if let Some(other) = used.insert((p.rack, u), p.server) {
+        for x in offset.map_or(0..0, |o| o.0..o.0 + sv.height.0) {
+            if let Some(other) = used.insert((p.rack, x), p.server) {
                 return refuse(format!(
-                    "{} u{u} is taken by `{}` since the plan was made: re-plan, or move `{}` elsewhere",
-                    rack.id,
+                    "{} is taken by `{}` since the plan was made: re-plan, or move `{}` elsewhere",
+                    crate::model::mount_text(rack, p.unit),
                     inv.server(other).id,
                     sv.id
                 ));
@@ -217,7 +239,13 @@ pub(crate) fn edit_inventory(
             };
             set(table, "site", Value::from(to.as_str()));
             set(table, "rack", Value::from(inv.rack(p.rack).id.as_str()));
-            set(table, "unit", Value::from(i64::from(p.unit)));
+            match p.unit {
+                Some(u) => set(table, "unit", u.to_toml()),
+                // A 0U machine takes no unit: any old one goes.
+                None => {
+                    table.remove("unit");
+                }
+            }
         }
         out.push((file, doc.to_string()));
     }

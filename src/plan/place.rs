@@ -4,7 +4,7 @@
 
 use crate::check::power::{self, RackPower};
 use crate::diag::{Code, Finding};
-use crate::model::{Inventory, RackId, ServerId};
+use crate::model::{HalfU, Inventory, Numbering, RackId, ServerId};
 use crate::num::u32_of;
 use crate::plan::spec::Plan;
 
@@ -15,12 +15,14 @@ pub struct Placement {
     pub server: ServerId,
     /// Destination rack.
     pub rack: RackId,
-    /// Lowest unit.
-    pub unit: u32,
+    /// Lowest-numbered unit, as the destination rack numbers them; None for a 0U machine.
+    pub unit: Option<HalfU>,
 }
 
 struct RackState {
     id: RackId,
+    numbering: Numbering,
+    /// Each half unit from the bottom: free or not.
     free: Vec<bool>,
     power: u64,
     budget: Option<u64>,
@@ -30,28 +32,34 @@ struct RackState {
     /// Weight mounted, and what the rack may carry.
     weight: f64,
     max_weight: Option<f64>,
-    /// Free units, to skip full racks quickly.
+    /// Free half units, to skip full racks quickly.
     free_units: u32,
     /// Services with a replica in the rack.
     services: Vec<usize>,
 }
 
 impl RackState {
-    /// The lowest unit of a free run of `h` units, nearest to `want`.
-    fn find(&self, h: u32, want: Option<u32>) -> Option<u32> {
-        let units = u32_of(self.free.len());
-        if h == 0 || h > units {
+    /// The offset from the bottom of a free run of `h`, nearest to where unit `want` (as the
+    /// machine's old rack numbered it, read in this rack's numbering) would put it.
+    fn find(&self, h: HalfU, want: Option<HalfU>) -> Option<HalfU> {
+        let total = u32_of(self.free.len());
+        if h.0 > total {
             return None;
         }
-        let fits = |u: u32| (u..u + h).all(|x| self.free[(x - 1) as usize]);
-        if let Some(w) = want.filter(|&w| w >= 1 && w + h - 1 <= units)
+        let fits = |o: u32| (o..o + h.0).all(|x| self.free[x as usize]);
+        let wanted = want.and_then(|w| self.numbering.offset(w, h)).map(|o| o.0);
+        if let Some(w) = wanted
             && fits(w)
         {
-            return Some(w);
+            return Some(HalfU(w));
         }
-        // Nearest to the wanted unit, else from the bottom.
-        let target = want.unwrap_or(1);
-        (1..=units - h + 1).filter(|&u| fits(u)).min_by_key(|&u| (u.abs_diff(target), u))
+        // Nearest to the wanted place, else from the bottom; whole-unit offsets first, so that
+        // whole-unit machines stay on whole units.
+        let target = wanted.unwrap_or(0);
+        (0..=total - h.0)
+            .filter(|&o| fits(o))
+            .min_by_key(|&o| (!o.is_multiple_of(2), o.abs_diff(target), o))
+            .map(HalfU)
     }
 
     /// Whether the rack's power (feeds, or else its budget) and weight take one more machine.
@@ -67,11 +75,11 @@ impl RackState {
         }
     }
 
-    fn take(&mut self, unit: u32, h: u32, w: u32) {
-        for x in unit..unit + h {
-            self.free[(x - 1) as usize] = false;
+    fn take(&mut self, offset: HalfU, h: HalfU, w: u32) {
+        for x in offset.0..offset.0 + h.0 {
+            self.free[x as usize] = false;
         }
-        self.free_units -= h;
+        self.free_units -= h.0;
         self.power += u64::from(w);
     }
 }
@@ -106,8 +114,9 @@ fn racks(
         .filter(|(_, r)| r.site == plan.to)
         .map(|(i, r)| RackState {
             id: RackId::from_ix(i),
-            free: vec![true; r.units as usize],
-            free_units: r.units,
+            numbering: r.numbering,
+            free: vec![true; r.numbering.height().0 as usize],
+            free_units: r.numbering.height().0,
             power: 0,
             budget: r.power_w.map(u64::from),
             feeds: Some(power[i].clone()).filter(|p| p.sides() != [false, false]),
@@ -122,9 +131,14 @@ fn racks(
         if let (Some(m), false) = (sv.mount, moving.contains(&s))
             && let Some(rs) = racks.iter_mut().find(|r| r.id == m.rack)
         {
-            let top = (m.unit + sv.height - 1).min(u32_of(rs.free.len()));
-            for x in m.unit..=top {
-                rs.free[(x - 1) as usize] = false;
+            // What stands outside the rack (an inventory error) takes no room inside it.
+            if let Some(offset) = m.unit.and_then(|u| rs.numbering.offset(u, sv.height)) {
+                for x in offset.0..offset.0 + sv.height.0 {
+                    if !std::mem::replace(&mut rs.free[x as usize], false) {
+                        continue;
+                    }
+                    rs.free_units -= 1;
+                }
             }
             rs.power += u64::from(sv.power_w.unwrap_or(0));
             rs.weight += sv.weight_kg.unwrap_or(0.0);
@@ -144,8 +158,10 @@ pub(crate) fn place(
     let svcs = services_of(inv);
     let mut racks = racks(inv, plan, machines, &svcs);
     let mut findings = Vec::new();
-    let needed: u64 = machines.iter().map(|&(s, _)| u64::from(inv.server(s).height)).sum();
+    let needed: u64 = machines.iter().map(|&(s, _)| u64::from(inv.server(s).height.0)).sum();
     let free: u64 = racks.iter().map(|r| r.free.iter().filter(|&&f| f).count() as u64).sum();
+    let (needed, free) =
+        (HalfU(u32::try_from(needed).unwrap_or(u32::MAX)), HalfU(u32::try_from(free).unwrap_or(u32::MAX)));
     if needed > free {
         findings.push(
             Finding::new(
@@ -167,15 +183,15 @@ pub(crate) fn place(
         let (h, w) = (sv.height, sv.power_w.unwrap_or(0));
         let preferred =
             sv.mount.and_then(|m| plan.rack_map.iter().find(|(src, _)| *src == m.rack).map(|x| x.1));
-        let want = sv.mount.map(|m| m.unit);
-        let mut best: Option<((usize, bool, usize), usize, u32)> = None;
+        let want = sv.mount.and_then(|m| m.unit);
+        let mut best: Option<((usize, bool, usize), usize, HalfU)> = None;
         let mut unpowered = false;
         // The preferred rack first; then in order, stopping at the first rack without a replica
         // of the same services (nothing after it can rank higher).
         let preferred_ix = preferred.and_then(|p| racks.iter().position(|r| r.id == p));
         for ri in preferred_ix.into_iter().chain(0..racks.len()) {
             let r = &racks[ri];
-            if r.free_units < h {
+            if r.free_units < h.0 {
                 continue;
             }
             let Some(unit) = r.find(h, want) else { continue };
@@ -195,6 +211,8 @@ pub(crate) fn place(
         match best {
             Some((_, ri, unit)) => {
                 racks[ri].take(unit, h, w);
+                // A 0U machine goes in the rack without a unit.
+                let unit = (h != HalfU::ZERO).then(|| racks[ri].numbering.unit_at(unit, h)).flatten();
                 racks[ri].weight += sv.weight_kg.unwrap_or(0.0);
                 if let Some(p) = &mut racks[ri].feeds {
                     let sides = p.sides();
@@ -224,7 +242,7 @@ pub(crate) fn place(
                     format!(
                         "no rack at `{}` has {h} free contiguous unit{} and {w} W of power budget left for `{}` (batch {})",
                         inv.site(plan.to).id,
-                        if h == 1 { "" } else { "s" },
+                        if h == HalfU::ONE { "" } else { "s" },
                         sv.id,
                         batch + 1
                     ),

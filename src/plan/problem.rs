@@ -213,7 +213,7 @@ fn groups(inv: &Inventory, plan: &Plan) -> (IdVec<GroupId, Group>, Vec<Option<Gr
         let g = *group_of_root[r]
             .get_or_insert_with(|| groups.push(Group { machines: Vec::new(), vms: Vec::new(), units: 0 }));
         groups[g].machines.push(s);
-        groups[g].units += inv.server(s).height;
+        groups[g].units += inv.server(s).height.ceil_units();
         group_of[s.ix()] = Some(g);
     }
     for s in inv.server_ids() {

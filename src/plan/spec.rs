@@ -52,8 +52,9 @@ impl Labour {
             return 0;
         }
         s.handling_minutes.unwrap_or_else(|| {
-            self.handling_minutes
-                .saturating_add(self.handling_minutes_per_unit.saturating_mul(s.height.saturating_sub(1)))
+            self.handling_minutes.saturating_add(
+                self.handling_minutes_per_unit.saturating_mul(s.height.ceil_units().saturating_sub(1)),
+            )
         })
     }
 

@@ -16,7 +16,8 @@ use crate::source::Sources;
 struct JsonPlacement<'a> {
     server: &'a str,
     rack: &'a str,
-    unit: u32,
+    /// Null for a 0U machine.
+    unit: Option<crate::model::HalfU>,
 }
 
 #[derive(Serialize)]
@@ -235,7 +236,7 @@ pub(crate) fn human(o: &Outcome, inv: &Inventory, sources: &Sources, color: bool
                         .placements
                         .iter()
                         .find(|p| p.server == *s)
-                        .map(|p| format!("{} u{}", inv.rack(p.rack).id, p.unit))
+                        .map(|p| crate::model::mount_text(inv.rack(p.rack), p.unit))
                         .unwrap_or_default();
                     ReasonRow { machine: inv.server(*s).id.clone(), batch: b.index, to, why: reason(inv, r) }
                 })

@@ -7,8 +7,7 @@
 //! a rack numbers its units is known only to [`Numbering`]: racks numbered top-down, from
 //! another first unit, or in half units change that type and nothing else.
 
-use crate::model::{Inventory, Kind, Rack, RackId, ServerId};
-use crate::num::u32_of;
+use crate::model::{HalfU, Inventory, Kind, Rack, RackId, ServerId, span_text};
 use crate::plan::{Batch, Outcome, StateName};
 use crate::render::plan::state_name;
 
@@ -62,8 +61,8 @@ pub(crate) enum Mark {
 pub(crate) struct Occupant {
     /// The machine.
     pub(crate) server: ServerId,
-    /// Lowest unit occupied.
-    pub(crate) unit: u32,
+    /// Lowest-numbered unit occupied; None for a 0U machine.
+    pub(crate) unit: Option<HalfU>,
     /// What the night shown does to it.
     pub(crate) mark: Mark,
 }
@@ -168,42 +167,6 @@ pub(crate) fn file_name(rack: &Rack, night: Option<usize>) -> String {
     }
 }
 
-/// How a rack numbers its units, and so which display row (from the top) each unit is on.
-/// Every rack is numbered 1..units from the bottom today.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Numbering {
-    units: u32,
-    first: u32,
-    top_down: bool,
-}
-
-impl Numbering {
-    /// How `rack` is numbered.
-    pub(crate) fn of(rack: &Rack) -> Numbering {
-        Numbering { units: rack.units, first: 1, top_down: false }
-    }
-
-    /// The unit number shown on display row `row` (0 = top).
-    fn label(self, row: u32) -> u32 {
-        if self.top_down { self.first + row } else { self.first + self.units - 1 - row }
-    }
-
-    /// The display row of unit `unit`, None outside the rack.
-    fn row(self, unit: u32) -> Option<u32> {
-        let offset = unit.checked_sub(self.first).filter(|&o| o < self.units)?;
-        Some(if self.top_down { offset } else { self.units - 1 - offset })
-    }
-
-    /// The rows a machine at `unit` of `height` units covers, clipped to the rack: (top row,
-    /// rows, whether it was clipped). None when no unit of it is inside the rack.
-    fn span(self, unit: u32, height: u32) -> Option<(u32, u32, bool)> {
-        let last = unit.saturating_add(height.max(1) - 1);
-        let rows: Vec<u32> = (unit..=last).filter_map(|u| self.row(u)).collect();
-        let (&lo, &hi) = (rows.iter().min()?, rows.iter().max()?);
-        Some((lo, hi - lo + 1, u32_of(rows.len()) != last - unit + 1))
-    }
-}
-
 /// One rack, ready to draw: rows from the top with their unit labels, and the machines.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct RackView {
@@ -224,14 +187,14 @@ pub(crate) struct RackView {
 /// A machine's box.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Slot {
-    /// Top display row.
+    /// Top display row, in half rows (a row is one unit).
     pub(crate) top: u32,
-    /// Display rows covered.
+    /// Display half rows covered.
     pub(crate) rows: u32,
     /// Machine id.
     pub(crate) label: String,
-    /// Height in units as the inventory gives it.
-    pub(crate) height: u32,
+    /// Height as the inventory gives it.
+    pub(crate) height: HalfU,
     /// Its kind.
     pub(crate) kind: Kind,
     /// What the night shown does to it.
@@ -254,10 +217,10 @@ pub(crate) enum Shown<'a> {
 /// The model-to-view step for one rack.
 pub(crate) fn view(inv: &Inventory, rack: RackId, occupants: &[Occupant], shown: Shown<'_>) -> RackView {
     let r = inv.rack(rack);
-    let n = Numbering::of(r);
+    let n = r.numbering;
     let site = inv.site(r.site);
     let power = r.power_w.map(|w| format!(", {w} W")).unwrap_or_default();
-    let subtitle = match shown {
+    let mut subtitle = match shown {
         Shown::Inventory => vec![site.name.clone(), "As in the inventory".to_owned()],
         Shown::Plan(o, state) => {
             let when = night_of(state).map(|k| match o.plan.window(k) {
@@ -270,13 +233,18 @@ pub(crate) fn view(inv: &Inventory, rack: RackId, occupants: &[Occupant], shown:
             ]
         }
     };
+    let zero_u: Vec<&str> =
+        occupants.iter().filter(|o| o.unit.is_none()).map(|o| inv.server(o.server).id.as_str()).collect();
+    if !zero_u.is_empty() {
+        subtitle.push(format!("0U, beside the units: {}", zero_u.join(", ")));
+    }
     let slots = occupants
         .iter()
         .filter_map(|o| {
             let s = inv.server(o.server);
-            let (top, rows, clipped) = n.span(o.unit, s.height)?;
-            let last = o.unit.saturating_add(s.height.max(1) - 1);
-            let units = if last == o.unit { o.unit.to_string() } else { format!("{}-{last}", o.unit) };
+            let unit = o.unit?;
+            let (top, rows, clipped) = n.half_rows(unit, s.height)?;
+            let units = span_text(unit, s.height);
             Some(Slot {
                 top,
                 rows,
@@ -358,6 +326,7 @@ pub(crate) fn night_markdown(inv: &Inventory, b: &Batch) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Numbering;
 
     #[test]
     fn state_names_are_those_of_the_plan_json() {
@@ -378,23 +347,21 @@ mod tests {
         let n = Numbering { units: 42, first: 1, top_down: false };
         assert_eq!(n.label(0), 42);
         assert_eq!(n.label(41), 1);
-        assert_eq!(n.row(1), Some(41));
-        assert_eq!(n.row(43), None);
-        assert_eq!(n.row(0), None);
-        // A 2U machine at unit 12 covers units 12 and 13: rows 29 and 30 from the top.
-        assert_eq!(n.span(12, 2), Some((29, 2, false)));
-        assert_eq!(n.span(42, 2), Some((0, 1, true)));
-        assert_eq!(n.span(50, 1), None);
+        // A 2U machine at unit 12 covers units 12 and 13: rows 29 and 30 from the top, in half
+        // rows 58..62.
+        assert_eq!(n.half_rows(HalfU::units(12), HalfU::units(2)), Some((58, 4, false)));
+        assert_eq!(n.half_rows(HalfU::units(42), HalfU::units(2)), Some((0, 2, true)));
+        assert_eq!(n.half_rows(HalfU::units(50), HalfU::ONE), None);
     }
 
     #[test]
     fn top_down_numbering_is_one_change_in_the_model() {
         let n = Numbering { units: 10, first: 1, top_down: true };
         assert_eq!(n.label(0), 1);
-        assert_eq!(n.span(3, 2), Some((2, 2, false)));
+        assert_eq!(n.half_rows(HalfU::units(3), HalfU::units(2)), Some((4, 4, false)));
         let n = Numbering { units: 10, first: 0, top_down: false };
         assert_eq!(n.label(9), 0);
-        assert_eq!(n.row(0), Some(9));
+        assert_eq!(n.half_rows(HalfU(0), HalfU::ONE), Some((18, 2, false)));
     }
 
     /// The example inventory and its plan.
@@ -418,13 +385,16 @@ mod tests {
             let all = contents(inv, Some((&o, state)));
             let mut seen = vec![Vec::new(); inv.servers.len()];
             for (r, occupants) in all.iter().enumerate() {
-                let mut taken = vec![false; inv.racks[r].units as usize + 1];
+                let n = inv.racks[r].numbering;
+                let mut taken = vec![false; n.height().0 as usize];
                 for occ in occupants {
                     seen[occ.server.ix()].push(occ.mark);
                     if occ.mark == Mark::Left {
                         continue;
                     }
-                    for u in occ.unit..occ.unit + inv.server(occ.server).height {
+                    let h = inv.server(occ.server).height;
+                    let Some(o) = occ.unit.and_then(|u| n.offset(u, h)) else { continue };
+                    for u in o.0..o.0 + h.0 {
                         let slot = &mut taken[u as usize];
                         assert!(!*slot, "{state:?}: unit {u} of {} taken twice", inv.racks[r].id);
                         *slot = true;

@@ -132,8 +132,9 @@ fn frame(labels: &[String]) -> Group {
 
 /// One machine's box: fill by kind, pattern and marker by what the night does to it.
 fn machine(s: &Slot) -> Group {
-    let (x, y) = (RACK_X + 2, RACK_Y + s.top * ROW + 2);
-    let (w, h) = (RACK_W - 4, s.rows * ROW - 4);
+    // Slots are in half rows: half-unit machines are drawn half a row high.
+    let (x, y) = (RACK_X + 2, RACK_Y + s.top * ROW / 2 + 2);
+    let (w, h) = (RACK_W - 4, (s.rows * ROW / 2).saturating_sub(4).max(2));
     let mid = y + h / 2 + 4;
     let what =
         format!("{}U {}{}", s.height, s.kind.as_str(), if s.clipped { " (outside the rack!)" } else { "" });
@@ -272,10 +273,10 @@ mod tests {
             subtitle: vec![subtitle.into()],
             rows: ["4", "3", "2", "1"].map(String::from).to_vec(),
             slots: vec![Slot {
-                top: 1,
-                rows: 2,
+                top: 2,
+                rows: 4,
                 label: "a-machine-with-a-very-long-name-indeed".into(),
-                height: 2,
+                height: crate::model::HalfU(4),
                 kind: Kind::Storage,
                 mark,
                 units: "2-3".into(),

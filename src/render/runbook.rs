@@ -261,12 +261,12 @@ fn orders_and_transport(out: &mut String, inv: &Inventory, b: &Batch, n: &Night)
     out.push_str("\n## Labels and transport\n\n| ok | machine | kind | serial | asset tag | from | to | height | power | vms riding along |\n|---|---|---|---|---|---|---|---|---|---|\n");
     for &s in &b.servers {
         let sv = inv.server(s);
-        let from = sv.mount.map_or("-".to_owned(), |m| format!("{} u{}", inv.rack(m.rack).id, m.unit));
+        let from = sv.mount.map_or("-".to_owned(), |m| crate::model::mount_text(inv.rack(m.rack), m.unit));
         let to = b
             .placements
             .iter()
             .find(|p| p.server == s)
-            .map_or("unplaced".to_owned(), |p| format!("{} u{}", inv.rack(p.rack).id, p.unit));
+            .map_or("unplaced".to_owned(), |p| crate::model::mount_text(inv.rack(p.rack), p.unit));
         let vms: Vec<&str> = b
             .vms
             .iter()

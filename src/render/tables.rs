@@ -8,7 +8,7 @@ use tabled::settings::{Style, Width};
 use tabled::{Table, Tabled};
 
 use crate::check::power;
-use crate::model::{Inventory, Side};
+use crate::model::{HalfU, Inventory, Side};
 
 /// A row of `dcplan list servers`.
 #[derive(Serialize, Tabled)]
@@ -23,9 +23,9 @@ pub(crate) struct ServerRow {
     pub(crate) rack: String,
     /// Lowest unit.
     #[tabled(display = "opt")]
-    pub(crate) unit: Option<u32>,
+    pub(crate) unit: Option<HalfU>,
     /// Height.
-    pub(crate) height: u32,
+    pub(crate) height: HalfU,
     /// Watts.
     #[tabled(display = "opt")]
     pub(crate) power_w: Option<u32>,
@@ -78,7 +78,7 @@ pub(crate) struct RackRow {
     /// Units.
     pub(crate) units: u32,
     /// Units occupied.
-    pub(crate) used: u32,
+    pub(crate) used: HalfU,
     /// Machines mounted.
     pub(crate) machines: usize,
     /// Watts drawn.
@@ -189,7 +189,7 @@ pub(crate) fn servers(inv: &Inventory) -> Vec<ServerRow> {
             kind: s.kind.as_str(),
             site: s.site.map(|x| inv.site(x).id.clone()).unwrap_or_default(),
             rack: s.mount.map(|m| inv.rack(m.rack).id.clone()).unwrap_or_default(),
-            unit: s.mount.map(|m| m.unit),
+            unit: s.mount.and_then(|m| m.unit),
             height: s.height,
             power_w: s.power_w,
             host: s.host.map(|h| inv.server(h).id.clone()).unwrap_or_default(),
@@ -240,7 +240,7 @@ pub(crate) fn racks(inv: &Inventory) -> Vec<RackRow> {
             id: r.id.clone(),
             site: inv.site(r.site).id.clone(),
             units: r.units,
-            used: 0,
+            used: HalfU::ZERO,
             machines: 0,
             power_w: 0,
             budget_w: r.power_w,
@@ -251,7 +251,7 @@ pub(crate) fn racks(inv: &Inventory) -> Vec<RackRow> {
     for s in &inv.servers {
         if let Some(m) = s.mount {
             let row = &mut rows[m.rack.ix()];
-            row.used += s.height;
+            row.used = row.used.plus(s.height);
             row.machines += 1;
             row.power_w += u64::from(s.power_w.unwrap_or(0));
         }

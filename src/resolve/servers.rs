@@ -57,7 +57,7 @@ impl Resolver<'_> {
             kind,
             site: None,
             mount: None,
-            height: 0,
+            height: HalfU::ZERO,
             power_w,
             psus,
             feed_side,
@@ -150,20 +150,33 @@ impl Resolver<'_> {
             ),
         }
         server.height = match &s.height {
-            Some(h) => self.positive(loc, owner, "height", h).unwrap_or(1),
-            None => 1,
-        };
+            Some(h) => self.half_units(loc, owner, "height", h, (HalfU::ZERO, HalfU::units(MAX_UNITS))),
+            None => Some(HalfU::ONE),
+        }
+        .unwrap_or(HalfU::ONE);
         let rack = s.rack.as_ref().and_then(|r| self.reference::<RackId>(loc, owner, "rack", r, &inv.index));
-        let unit = s.unit.as_ref().and_then(|u| self.positive(loc, owner, "unit", u));
+        // A unit may be numbered up to starting_unit + units: twice the largest rack.
+        let range = (HalfU(1), HalfU::units(2 * MAX_UNITS));
+        let unit = s.unit.as_ref().and_then(|u| self.half_units(loc, owner, "unit", u, range));
+        let zero_u = server.height == HalfU::ZERO;
         match (&s.rack, &s.unit) {
-            (Some(_), None) => self.invalid(loc, owner, format!("`{id}` has a rack but no `unit`")),
-            (None, Some(u)) => {
-                self.invalid(loc_of(loc, u), owner, format!("`{id}` has a unit but no `rack`"))
+            (Some(_), None) if !zero_u => {
+                self.invalid(loc, owner, format!("`{id}` has a rack but no `unit`"));
             }
+            (None, Some(u)) => {
+                self.invalid(loc_of(loc, u), owner, format!("`{id}` has a unit but no `rack`"));
+            }
+            (Some(_), Some(u)) if zero_u => self.invalid(
+                loc_of(loc, u),
+                owner,
+                format!("`{id}` is 0U (`height = 0`): it takes no unit, remove `unit`"),
+            ),
             _ => {}
         }
-        if let (Some(rack), Some(unit)) = (rack, unit) {
-            server.mount = Some(Mount { rack, unit });
+        match (rack, unit) {
+            (Some(rack), Some(unit)) if !zero_u => server.mount = Some(Mount { rack, unit: Some(unit) }),
+            (Some(rack), None) if zero_u => server.mount = Some(Mount { rack, unit: None }),
+            _ => {}
         }
     }
 

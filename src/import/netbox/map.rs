@@ -6,10 +6,11 @@
 use std::collections::HashMap;
 
 use super::api;
-use super::emit::{Generated, Halves, Origin, Rack, Server, Site};
+use super::emit::{Generated, Origin, Rack, Server, Site};
 use super::export::{Endpoint, Export};
 use super::ids::{Ids, Why, slugify};
 use super::report::{Change, Note, Reason, Report, Skipped};
+use crate::model::{HalfU, Numbering};
 
 /// NetBox ids -> dcplan ids, for the references between endpoints.
 #[derive(Default)]
@@ -26,12 +27,10 @@ pub(crate) struct Index {
     pub(crate) machine_ids: Ids,
 }
 
-/// An imported rack: its id and how NetBox numbers its units.
+/// An imported rack: its id (dcplan numbers its units as NetBox does, so nothing else is
+/// needed to place a device in it).
 pub(crate) struct RackInfo {
     pub(crate) id: String,
-    pub(crate) units: u32,
-    pub(crate) starting_unit: u32,
-    pub(crate) descending: bool,
 }
 
 /// What every mapping step shares.
@@ -107,23 +106,9 @@ pub(crate) fn racks(c: &mut Ctx<'_>) {
         let base = if base.is_empty() { String::new() } else { format!("{site}-{base}") };
         let (id, why) = ids.assign(&base, &format!("{site}-rack"), r.id);
         c.renamed(Endpoint::Racks, r.id, &r.name, &id, why);
-        if r.starting_unit != 1 || r.desc_units {
-            let change = Change::Renumbered { starting_unit: r.starting_unit, descending: r.desc_units };
-            c.note(Endpoint::Racks, r.id, &r.name, change);
-        }
-        let info = RackInfo {
-            id: id.clone(),
-            units: r.u_height,
-            starting_unit: r.starting_unit,
-            descending: r.desc_units,
-        };
-        c.index.racks.insert(r.id, info);
-        c.out.racks.push(Rack {
-            origin: origin(Endpoint::Racks, r.id, &r.name),
-            id,
-            site,
-            units: r.u_height,
-        });
+        let numbering = Numbering { units: r.u_height, first: r.starting_unit, top_down: r.desc_units };
+        c.index.racks.insert(r.id, RackInfo { id: id.clone() });
+        c.out.racks.push(Rack { origin: origin(Endpoint::Racks, r.id, &r.name), id, site, numbering });
         c.count("rack");
     }
 }
@@ -160,38 +145,28 @@ fn power(c: &mut Ctx<'_>) -> HashMap<u64, u32> {
 /// Statuses of devices (and vms) that are not installed: not imported.
 const NOT_INSTALLED: [&str; 2] = ["planned", "inventory"];
 
-/// Where a device is mounted, in dcplan's numbering (from 1 at the bottom), or why it is not.
+/// Where a device is mounted (dcplan numbers a rack's units as NetBox does), or why it is not.
 enum Mount {
-    At {
-        rack: String,
-        unit: Halves,
-        height: Halves,
-    },
+    /// In the rack; at a unit unless it is 0U.
+    At { rack: String, unit: Option<HalfU>, height: HalfU },
     /// Not mounted (site only), and why.
     Unplaced(Change),
 }
 
-/// The mount of a device at `position` (NetBox's numbering) with `height` half units.
-fn mount(rack: &RackInfo, position: Option<api::Decimal>, height: u32) -> Result<Mount, Reason> {
+/// The mount of a device at `position` of `height`. A position outside the rack is kept as
+/// NetBox has it: `dcplan check` reports it as the data problem it is.
+fn mount(rack: &RackInfo, position: Option<api::Decimal>, height: HalfU) -> Result<Mount, Reason> {
+    let at = |unit| Mount::At { rack: rack.id.clone(), unit, height };
+    // A 0U device (a PDU on the side) takes no unit, whatever its position says.
+    if height == HalfU::ZERO {
+        return Ok(at(None));
+    }
     let Some(position) = position else { return Ok(Mount::Unplaced(Change::Unplaced)) };
     let p = position.halves().ok_or_else(|| Reason::BadUnits(format!("position {}", position.0)))?;
-    // Half units can be imported once the inventory format takes them; until then a device with
-    // a half-unit position or height, or a 0U device, is imported unplaced.
-    if height == 0 {
-        return Ok(Mount::Unplaced(Change::ZeroU));
+    if p == 0 {
+        return Err(Reason::BadUnits(format!("position {}", position.0)));
     }
-    if !p.is_multiple_of(2) || !height.is_multiple_of(2) {
-        return Ok(Mount::Unplaced(Change::HalfUnits));
-    }
-    let (p, h, s, units) =
-        (i64::from(p), i64::from(height), i64::from(rack.starting_unit) * 2, i64::from(rack.units) * 2);
-    // Bottom-up numbering from 1: ascending racks shift by the starting unit; descending ones
-    // count from the top, and the device's lowest slot is its highest-numbered unit.
-    let unit = if rack.descending { s + units - p - h + 2 } else { p - s + 2 };
-    match u32::try_from(unit) {
-        Ok(u) if u >= 2 => Ok(Mount::At { rack: rack.id.clone(), unit: Halves(u), height: Halves(height) }),
-        _ => Ok(Mount::Unplaced(Change::Unplaced)),
-    }
+    Ok(at(Some(HalfU(p))))
 }
 
 /// dcim/devices (with dcim/device-types and dcim/power-ports) -> physical `[[server]]`s.
@@ -236,18 +211,18 @@ fn device(c: &mut Ctx<'_>, types: &HashMap<u64, api::DeviceType>, power: &HashMa
             let Some(height) = height else {
                 return c.skip(EP, d.id, &display, Reason::UnknownDeviceType(d.device_type.id));
             };
-            match mount(rack, d.position, height) {
+            match mount(rack, d.position, HalfU(height)) {
                 Ok(m) => m,
                 Err(reason) => return c.skip(EP, d.id, &display, reason),
             }
         }
     };
     let (rack, unit, height) = match mounted {
-        Mount::At { rack, unit, height } => (Some(rack), Some(unit), Some(height)),
+        Mount::At { rack, unit, height } => (Some(rack), unit, Some(height)),
         Mount::Unplaced(why) => {
             c.note(EP, d.id, &display, why);
-            // Still its height, for placement at the destination (whole units only, for now).
-            (None, None, height.filter(|&h| h > 0 && h.is_multiple_of(2)).map(Halves))
+            // Still its height, for placement at the destination.
+            (None, None, height.map(HalfU))
         }
     };
     let fallback = device_type.map_or(type_name.clone(), |t| t.slug.clone());
@@ -282,30 +257,29 @@ fn device(c: &mut Ctx<'_>, types: &HashMap<u64, api::DeviceType>, power: &HashMa
 mod tests {
     use super::*;
 
-    fn rack(units: u32, starting_unit: u32, descending: bool) -> RackInfo {
-        RackInfo { id: "r".into(), units, starting_unit, descending }
+    fn rack() -> RackInfo {
+        RackInfo { id: "r".into() }
     }
 
-    fn at(m: Result<Mount, Reason>) -> Option<(u32, u32)> {
+    fn at(m: Result<Mount, Reason>) -> Option<(Option<u32>, u32)> {
         match m {
-            Ok(Mount::At { unit, height, .. }) => Some((unit.0, height.0)),
+            Ok(Mount::At { unit, height, .. }) => Some((unit.map(|u| u.0), height.0)),
             _ => None,
         }
     }
 
     #[test]
-    fn units_are_renumbered_from_one_at_the_bottom() {
+    fn positions_are_kept_in_half_units() {
         let d = |x| Some(api::Decimal(x));
-        assert_eq!(at(mount(&rack(42, 1, false), d(10.0), 4)), Some((20, 4)));
-        assert_eq!(at(mount(&rack(42, 5, false), d(5.0), 2)), Some((2, 2)));
-        // Top-down 42U rack: a 2U device at unit 1 occupies the top two units, 41-42.
-        assert_eq!(at(mount(&rack(42, 1, true), d(1.0), 4)), Some((82, 4)));
-        assert_eq!(at(mount(&rack(42, 1, true), d(41.0), 4)), Some((2, 4)));
-        assert_eq!(at(mount(&rack(42, 1, false), d(0.0), 2)), None);
-        assert!(matches!(mount(&rack(42, 1, false), d(1.25), 2), Err(Reason::BadUnits(_))));
-        assert!(matches!(mount(&rack(42, 1, false), None, 2), Ok(Mount::Unplaced(Change::Unplaced))));
-        assert!(matches!(mount(&rack(42, 1, false), d(3.5), 2), Ok(Mount::Unplaced(Change::HalfUnits))));
-        assert!(matches!(mount(&rack(42, 1, false), d(3.0), 0), Ok(Mount::Unplaced(Change::ZeroU))));
+        // Kept as NetBox numbers them (the rack carries starting_unit and desc_units).
+        assert_eq!(at(mount(&rack(), d(10.0), HalfU(4))), Some((Some(20), 4)));
+        assert_eq!(at(mount(&rack(), d(3.5), HalfU(1))), Some((Some(7), 1)));
+        // 0U: in the rack, no unit.
+        assert_eq!(at(mount(&rack(), None, HalfU(0))), Some((None, 0)));
+        assert_eq!(at(mount(&rack(), d(3.0), HalfU(0))), Some((None, 0)));
+        assert!(matches!(mount(&rack(), d(1.25), HalfU(2)), Err(Reason::BadUnits(_))));
+        assert!(matches!(mount(&rack(), d(0.0), HalfU(2)), Err(Reason::BadUnits(_))));
+        assert!(matches!(mount(&rack(), None, HalfU(2)), Ok(Mount::Unplaced(Change::Unplaced))));
     }
 
     #[test]

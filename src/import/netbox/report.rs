@@ -96,12 +96,6 @@ pub(crate) enum Change {
     Unplaced,
     /// Imported with a site but no rack, as NetBox has it.
     NoRackInNetBox,
-    /// A half-unit position or height: the inventory format takes whole units for now.
-    HalfUnits,
-    /// A 0U device (a PDU on the side of the rack): it takes no unit.
-    ZeroU,
-    /// A rack numbered from another unit or top-down: units renumbered from 1 at the bottom.
-    Renumbered { starting_unit: u32, descending: bool },
     /// Several NetBox services of the same name, merged into one service with replicas.
     Merged(usize),
 }
@@ -112,15 +106,6 @@ impl std::fmt::Display for Change {
             Change::Renamed { id, why } => write!(f, "imported as `{id}` ({why})"),
             Change::Unplaced => f.write_str("no position in its rack: imported at its site, unplaced"),
             Change::NoRackInNetBox => f.write_str("no rack in NetBox: imported at its site, unplaced"),
-            Change::HalfUnits => f.write_str(
-                "half-unit position or height: imported at its site, unplaced (whole units only for now)",
-            ),
-            Change::ZeroU => f.write_str("0U device: imported at its site without a rack unit"),
-            Change::Renumbered { starting_unit, descending } => write!(
-                f,
-                "units renumbered from 1 at the bottom (NetBox: from {starting_unit}{})",
-                if *descending { ", top-down" } else { "" }
-            ),
             Change::Merged(n) => {
                 write!(f, "{n} NetBox services of this name merged: one service, its hosts as replicas")
             }
