@@ -64,17 +64,9 @@ fn load(spec: Spec, per_night: usize) -> (dcplan::Checked, dcplan::plan::spec::P
 /// Weighted downtime of a plan: states down per service times its weight (high 3, normal 2,
 /// low 1).
 fn weighted_downtime(checked: &dcplan::Checked, o: &dcplan::plan::Outcome) -> u64 {
-    use dcplan::model::Criticality;
     o.downtime
         .iter()
-        .map(|&(s, n)| {
-            let w = match checked.inventory.service(s).criticality {
-                Criticality::High => 3,
-                Criticality::Normal => 2,
-                Criticality::Low => 1,
-            };
-            u64::from(n) * w
-        })
+        .map(|&(s, n)| u64::from(n) * u64::from(checked.inventory.service(s).downtime_weight()))
         .sum()
 }
 

@@ -342,6 +342,13 @@ pub struct Service {
     pub(crate) partial: bool,
 }
 
+impl Service {
+    /// The weight of one state of downtime in the plan objective (low 1, normal 2, high 3).
+    pub fn downtime_weight(&self) -> u32 {
+        self.criticality.weight()
+    }
+}
+
 /// Our own IP space.
 #[derive(Clone, Debug)]
 pub(crate) struct Prefix {
