@@ -289,6 +289,7 @@ pub(crate) fn advance_plan(
     for (field, drop_reached) in [("pin", false), ("not_before", true)] {
         let Some(decisions) = table.get_mut(field).and_then(Item::as_table_like_mut) else { continue };
         let keys: Vec<String> = decisions.iter().map(|(key, _)| key.to_owned()).collect();
+        let had_entries = !keys.is_empty();
         for key in keys {
             if moved.contains(&key.as_str()) {
                 decisions.remove(&key);
@@ -320,6 +321,10 @@ pub(crate) fn advance_plan(
                     "{name}: `{key}` is pinned to night {night}, but night {k} is recorded without it: move it first, or change its pin"
                 ));
             }
+        }
+        // A table this edit emptied says nothing any more: drop its header too.
+        if had_entries && decisions.is_empty() {
+            table.remove(field);
         }
     }
     Ok(doc.to_string())
