@@ -253,6 +253,75 @@ mod tests {
         assert_eq!(night("2026-12-26"), 3);
     }
 
+    /// The calendar by brute force: walk the period from the first date, skip blackout dates,
+    /// read each local date-time in the zone. Returns (local date, start) of at least the first
+    /// `n` windows and of every window up to the date `until`.
+    fn brute(
+        first: DateTime,
+        tz: &TimeZone,
+        every: u32,
+        blackout: &[Date],
+        n: usize,
+        until: Date,
+    ) -> Vec<(Date, Timestamp)> {
+        let mut out = Vec::new();
+        let mut day = first;
+        while out.len() < n || day.date() <= until {
+            if !blackout.contains(&day.date()) {
+                out.push((day.date(), day.to_zoned_datetime(tz.clone()).unwrap().timestamp()));
+            }
+            day = day.checked_add(Span::new().days(i64::from(every))).unwrap();
+        }
+        out
+    }
+
+    proptest::proptest! {
+        /// Windows, the lease count and not_before nights agree with the brute-force calendar,
+        /// across daylight-saving changes (Lord Howe shifts by half an hour) and blackouts.
+        #[test]
+        fn agrees_with_brute_force(
+            day in 0i64..1500,
+            hour in 18i8..24,
+            zone in 0usize..4,
+            every in 1u32..15,
+            blocked in proptest::collection::vec(0u32..40, 0..8),
+            stray in proptest::collection::vec(0i64..400, 0..3),
+            last_after in proptest::option::of(0i64..300),
+            probe in 0i64..300,
+        ) {
+            let names = [None, Some("America/Toronto"), Some("Europe/Oslo"), Some("Australia/Lord_Howe")];
+            let tz = names[zone].map(|n| TimeZone::get(n).unwrap());
+            let zone_of_first = tz.clone().unwrap_or(TimeZone::fixed(Offset::constant(-5)));
+            let date = jiff::civil::date(2026, 1, 1).checked_add(Span::new().days(day)).unwrap();
+            let local = date.at(hour, 0, 0, 0);
+            let z = local.to_zoned_datetime(zone_of_first.clone()).unwrap();
+            let first = Window { start: z.timestamp(), offset: z.offset() };
+            let in_zone = tz.clone().unwrap_or(TimeZone::fixed(z.offset()));
+            let mut blackout: Vec<Date> = blocked
+                .iter()
+                .map(|&i| date.checked_add(Span::new().days(i64::from(i * every))).unwrap())
+                .collect();
+            blackout.extend(stray.iter().map(|&d| date.checked_add(Span::new().days(d)).unwrap()));
+            let last = last_after.map(|d| {
+                local.checked_add(Span::new().days(d)).unwrap().to_zoned_datetime(in_zone.clone()).unwrap().timestamp()
+            });
+            let c = Calendar::new(first, tz, every, &blackout, last);
+            let until = date.checked_add(Span::new().days(400)).unwrap();
+            let want = brute(local, &in_zone, every, &blackout, 50, until);
+            for (k, &(d, start)) in want.iter().enumerate().take(50) {
+                let w = c.window(k + 1).unwrap();
+                proptest::prop_assert_eq!((w.date(), w.start), (d, start), "night {}", k + 1);
+            }
+            if let Some(last) = last {
+                let n = want.iter().filter(|&&(_, s)| s <= last).count() as u64;
+                proptest::prop_assert_eq!(c.available(), Some(n));
+            }
+            let probe = date.checked_add(Span::new().days(probe)).unwrap();
+            let before = want.iter().filter(|&&(d, _)| d < probe).count();
+            proptest::prop_assert_eq!(c.night_on_or_after(probe), before + 1);
+        }
+    }
+
     #[test]
     fn parses_rfc3339_and_local_with_a_zone() {
         assert_eq!(parse_window("2026-12-05T22:00:00Z", None).unwrap().format(), "2026-12-05T22:00:00+00:00");
