@@ -213,7 +213,32 @@ pub(crate) fn finding(inv: &Inventory, p: &Problem, plan: &Plan, c: &Conflict) -
         Conflict::Proven(c) => proven(inv, p, c),
         other => decisions(inv, p, plan, other),
     };
-    Finding::new(Code::PlanInfeasible, plan.loc, message).hint(hint)
+    // A conflict with operator decisions points at them: the first one, the others related.
+    let mut at = decision_locs(p, plan, c).into_iter();
+    let mut f = Finding::new(Code::PlanInfeasible, at.next().unwrap_or(plan.loc), message).hint(hint);
+    for loc in at {
+        f = f.related(loc, "also decided here");
+    }
+    f
+}
+
+/// Where the pins and not_before entries of a conflict's groups are written, in file order.
+fn decision_locs(p: &Problem, plan: &Plan, c: &Conflict) -> Vec<crate::diag::Loc> {
+    let groups: &[GroupId] = match c {
+        Conflict::Decisions { group } | Conflict::PinFightsR4 { group, .. } => std::slice::from_ref(group),
+        Conflict::PinsOverfull { groups, .. } | Conflict::PinsUnmet { groups } => groups,
+        _ => &[],
+    };
+    let ours = |s: ServerId| groups.iter().any(|&g| p.groups[g].machines.contains(&s));
+    let mut locs: Vec<crate::diag::Loc> = plan
+        .pins
+        .iter()
+        .filter(|x| ours(x.server))
+        .map(|x| x.loc)
+        .chain(plan.not_before.iter().filter(|x| ours(x.server)).map(|x| x.loc))
+        .collect();
+    locs.sort();
+    locs
 }
 
 /// Messages of the conflicts with labour and operator decisions.
