@@ -171,3 +171,42 @@ proptest! {
         prop_assert_eq!(nights_of(&json), nights_of(&again));
     }
 }
+
+fn copy_tree(from: &Path, to: &Path) {
+    for e in walkdir::WalkDir::new(from) {
+        let e = e.unwrap();
+        let dest = to.join(e.path().strip_prefix(from).unwrap());
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(e.path(), &dest).unwrap();
+        }
+    }
+}
+
+/// The shipped example, night 1 recorded: the inventory checks clean (the old site's prefixes are
+/// stretched, so moved machines keep their addresses) and the rest plans in fewer nights.
+#[test]
+fn the_example_after_its_first_night() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    copy_tree(&root.join("inventory"), &dir.path().join("inventory"));
+    copy_tree(&root.join("plans"), &dir.path().join("plans"));
+    let plan = ["plan", "plans/move-to-cv.toml", "--format", "json"];
+    let (code, before) = dcplan(dir.path(), &plan);
+    assert_eq!(code, 0, "{before}");
+    let nights_before =
+        serde_json::from_str::<serde_json::Value>(&before).unwrap()["batches"].as_array().unwrap().len();
+    let (code, out) = dcplan(dir.path(), &["move", "plans/move-to-cv.toml", "--batch", "1"]);
+    assert_eq!(code, 0, "{out}");
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_dcplan")).args(["check"]).current_dir(dir.path()).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("ip-wrong-site"), "{stderr}");
+    let (code, after) = dcplan(dir.path(), &plan);
+    assert_eq!(code, 0, "{after}");
+    let nights_after =
+        serde_json::from_str::<serde_json::Value>(&after).unwrap()["batches"].as_array().unwrap().len();
+    assert!(nights_after < nights_before, "{nights_after} nights left of {nights_before}");
+}
