@@ -20,9 +20,9 @@ fn main() {
         let files = dcplan::synth::files(spec);
         let mut checked = dcplan::check_loaded(dcplan::load::load_files(files), &dcplan::Options::default());
         let per_night = (machines / 100).max(8);
-        // 30 person-minutes a machine plus 15 a unit above 1, a crew that carries about 60% of
+        // 30 person-minutes a machine plus 15 a unit above 1, a crew that carries about 80% of
         // what the van holds: labour, not the machine limit, decides most nights.
-        let crew = (per_night * 45 * 6 / 10 / (8 * 60)).max(1);
+        let crew = (per_night * 45 * 8 / 10).div_ceil(8 * 60).max(2);
         let base = format!(
             "[plan]\nfrom = \"ids\"\nto = \"cv\"\nmax_servers = {per_night}\nmax_units = {}\nstay = [\"rtr2\"]\n\
              crew = {crew}\nwindow_hours = 8\nhandling_minutes = 30\nhandling_minutes_per_unit = 15\n",
@@ -32,6 +32,7 @@ fn main() {
         let (p, findings) = dcplan::plan::spec::load(file, &checked.sources, &checked.inventory);
         assert!(findings.is_empty(), "{findings:?}");
         let first = dcplan::plan::plan(&checked, p.expect("plan loads"));
+        assert!(!first.batches.is_empty(), "the first plan has no nights: {:?}", first.findings);
         let (mut pins, mut not_before) = (String::from("[plan.pin]\n"), String::from("[plan.not_before]\n"));
         let (mut n_pins, mut n_nb) = (0, 0);
         for b in &first.batches {
