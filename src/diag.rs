@@ -63,12 +63,12 @@ macro_rules! codes {
             }
 
             /// One line: when the code fires.
-            pub fn summary(self) -> &'static str {
+            pub(crate) fn summary(self) -> &'static str {
                 match self { $( Code::$variant => $summary, )* }
             }
 
             /// What it means and how to fix it (`dcplan explain CODE`).
-            pub fn explanation(self) -> &'static str {
+            pub(crate) fn explanation(self) -> &'static str {
                 match self { $( Code::$variant => $explain, )* }
             }
         }
@@ -519,6 +519,14 @@ mod tests {
         assert_eq!(code, Code::IpDuplicate);
         assert_eq!(code.default_severity(), Severity::Error);
         assert_eq!(Code::from_name("no-such-code"), None);
+    }
+
+    #[test]
+    fn every_code_is_explained() {
+        for &c in Code::ALL {
+            assert!(c.explanation().len() > 80, "{c} needs a real explanation");
+            assert!(!c.summary().is_empty());
+        }
     }
 
     #[test]

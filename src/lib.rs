@@ -22,7 +22,7 @@ mod num;
 pub mod plan;
 mod progress;
 pub mod raw;
-pub mod render;
+pub(crate) mod render;
 pub mod resolve;
 pub mod runbook;
 pub mod source;

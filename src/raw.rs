@@ -442,6 +442,8 @@ pub(crate) struct Failed {
 }
 
 /// The JSON Schema of inventory files.
-pub fn schema() -> schemars::Schema {
+/// Only the test that keeps the shipped `schema/` current needs it.
+#[cfg(test)]
+pub(crate) fn schema() -> schemars::Schema {
     schemars::schema_for!(InventoryFile)
 }

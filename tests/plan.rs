@@ -416,8 +416,9 @@ proptest! {
             prop_assert!(false, "{}\n{}\n{}", e, inv_text, plan_text);
         }
         prop_assert!(o.batches.len() >= o.lower_bound as usize);
-        prop_assert_eq!(o.nights.len(), o.batches.len());
         prop_assert!(o.before.is_some());
+        // Before, then during and after each night.
+        prop_assert_eq!(o.states().count(), 1 + 2 * o.batches.len());
     }
 
     #[test]

@@ -1,31 +1,9 @@
-//! The JSON Schemas in `schema/` are generated from the format's types, every example file
-//! names its schema with a Taplo `#:schema` line, and validates against it.
-//! Refresh the files with `DCPLAN_BLESS=1 cargo test --test schema`.
+//! Every example file names its schema (`schema/`, generated from the format's types and kept
+//! current by a unit test in `render::docs`) with a Taplo `#:schema` line, and validates against it.
 
 #![allow(clippy::unwrap_used)]
 
 use std::path::Path;
-
-fn json(schema: schemars::Schema) -> String {
-    let mut s = serde_json::to_string_pretty(&schema).unwrap();
-    s.push('\n');
-    s
-}
-
-fn shipped(name: &str, want: &str) {
-    let path = Path::new("schema").join(name);
-    if std::env::var_os("DCPLAN_BLESS").is_some() {
-        std::fs::write(&path, want).unwrap();
-    }
-    let have = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(have == want, "{} is stale: DCPLAN_BLESS=1 cargo test --test schema", path.display());
-}
-
-#[test]
-fn shipped_schemas_are_current() {
-    shipped("inventory.schema.json", &json(dcplan::raw::schema()));
-    shipped("plan.schema.json", &json(dcplan::plan::spec::schema()));
-}
 
 /// TOML to JSON, datetimes as strings (as editors validate them).
 fn to_json(v: toml::Value) -> serde_json::Value {

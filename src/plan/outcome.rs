@@ -46,11 +46,11 @@ pub struct StateReport {
 
 /// The two states of one night.
 #[derive(Clone, Debug)]
-pub struct NightStates {
+pub(crate) struct NightStates {
     /// The batch's machines in transit.
-    pub during: StateReport,
+    pub(crate) during: StateReport,
     /// The batch's machines at the destination.
-    pub after: StateReport,
+    pub(crate) after: StateReport,
 }
 
 /// Which state: `before`, `during k`, `after k` (k from 1).
@@ -78,7 +78,7 @@ pub struct Outcome {
     /// The state before the move (none when no plan exists).
     pub before: Option<StateReport>,
     /// The states of each night, in batch order.
-    pub nights: Vec<NightStates>,
+    pub(crate) nights: Vec<NightStates>,
     /// (service, states in which it is down), for services down at least once.
     pub downtime: Vec<(ServiceId, u32)>,
     /// Plan-level findings: plan-infeasible, dest-capacity, announcement findings.

@@ -4,10 +4,10 @@
 use crate::diag::Code;
 
 /// `docs/finding-codes.md`.
-pub fn finding_codes_markdown() -> String {
+pub(crate) fn finding_codes_markdown() -> String {
     let mut out = String::from(
         "# Finding codes\n\nGenerated from `src/diag.rs` (the same text as `dcplan explain CODE`); \
-         a test fails when this file is stale (`DCPLAN_BLESS=1 cargo test --test docs` refreshes it).\n\n\
+         a test fails when this file is stale (`DCPLAN_BLESS=1 cargo test --lib render::docs` refreshes it).\n\n\
          | code | severity | when |\n|---|---|---|\n",
     );
     for c in Code::ALL {
@@ -31,11 +31,11 @@ pub fn finding_codes_markdown() -> String {
 
 /// `docs/inventory.md`: every table and field of the inventory and plan formats, from the JSON
 /// Schemas (themselves generated from the types and their doc comments).
-pub fn format_reference_markdown() -> String {
+pub(crate) fn format_reference_markdown() -> String {
     let mut out = String::from(
         "# Inventory and plan format reference\n\nGenerated from the types in `src/raw.rs` and \
          `src/plan/spec.rs` (the same source as `schema/*.schema.json`); a test fails when this \
-         file is stale (`DCPLAN_BLESS=1 cargo test --test docs` refreshes it). Every table \
+         file is stale (`DCPLAN_BLESS=1 cargo test --lib render::docs` refreshes it). Every table \
          rejects unknown fields.\n",
     );
     let inventory = serde_json::to_value(crate::raw::schema()).unwrap_or_default();
@@ -91,4 +91,41 @@ fn type_of(p: &serde_json::Value) -> String {
         return format!("array of {inner}");
     }
     base
+}
+
+/// The shipped generated files (docs and JSON Schemas) are current; `DCPLAN_BLESS=1` rewrites them.
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    fn current(path: &str, want: &str) {
+        let full = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+        if std::env::var_os("DCPLAN_BLESS").is_some() {
+            std::fs::write(&full, want).unwrap();
+        }
+        let have = std::fs::read_to_string(&full).unwrap_or_default();
+        assert!(have == want, "{path} is stale: run `DCPLAN_BLESS=1 cargo test --lib render::docs`");
+    }
+
+    fn json(schema: &schemars::Schema) -> String {
+        let mut s = serde_json::to_string_pretty(schema).unwrap();
+        s.push('\n');
+        s
+    }
+
+    #[test]
+    fn finding_codes_doc_is_current() {
+        current("docs/finding-codes.md", &super::finding_codes_markdown());
+    }
+
+    #[test]
+    fn format_reference_is_current() {
+        current("docs/inventory.md", &super::format_reference_markdown());
+    }
+
+    #[test]
+    fn shipped_schemas_are_current() {
+        current("schema/inventory.schema.json", &json(&crate::raw::schema()));
+        current("schema/plan.schema.json", &json(&crate::plan::spec::schema()));
+    }
 }

@@ -114,6 +114,8 @@ struct RawFile {
 }
 
 /// The JSON Schema of plan files.
+/// Only the test that keeps the shipped `schema/` current needs it.
+#[cfg(test)]
 pub(super) fn schema() -> schemars::Schema {
     schemars::schema_for!(RawFile)
 }
