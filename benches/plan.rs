@@ -84,7 +84,7 @@ fn optima() {
     for inst in doc["instances"].as_array().expect("instances") {
         let num = |k: &str| inst[k].as_u64().unwrap_or(0);
         let size = |k: &str| usize::try_from(num(k)).expect("a size");
-        let shape = Shape::from_name(inst["shape"].as_str().unwrap_or("")).expect("known shape");
+        let shape: Shape = inst["shape"].as_str().unwrap_or("").parse().expect("known shape");
         let spec = Spec::measured(shape, size("size"), num("seed"));
         let (checked, p) = load(spec, size("per_night"));
         let t = Instant::now();

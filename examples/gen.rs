@@ -37,7 +37,7 @@ fn main() -> std::io::Result<()> {
         spec.services = s;
     }
     std::fs::create_dir_all(&a.out)?;
-    for (name, text) in dcplan::synth::generate(spec) {
+    for (name, text) in dcplan::synth::files(spec) {
         let path = a.out.join(name);
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;

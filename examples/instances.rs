@@ -51,9 +51,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 let found = dcplan::plan::plan(&checked, plan).batches.len();
                 json["horizon"] =
                     if found > 0 { found as u64 } else { json["groups"].as_u64().unwrap_or(0) }.into();
-                let name = format!("{}-{machines}-s{seed}", shape.name());
+                let name = format!("{shape}-{machines}-s{seed}");
                 json["name"] = name.clone().into();
-                json["shape"] = shape.name().into();
+                json["shape"] = shape.to_string().into();
                 json["size"] = machines.into();
                 json["seed"] = seed.into();
                 json["per_night"] = n.into();

@@ -53,7 +53,7 @@ macro_rules! codes {
             pub const ALL: &'static [Code] = &[ $( Code::$variant, )* ];
 
             /// The kebab-case name (`ip-duplicate`).
-            pub fn name(self) -> &'static str {
+            pub(crate) fn name(self) -> &'static str {
                 match self { $( Code::$variant => $name, )* }
             }
 

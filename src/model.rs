@@ -10,7 +10,8 @@ use crate::diag::Loc;
 use crate::raw::Table;
 
 mod units;
-pub use units::{HalfU, Numbering};
+pub use units::HalfU;
+pub(crate) use units::Numbering;
 pub(crate) use units::{mount_text, span_text};
 
 macro_rules! index_types {
@@ -102,7 +103,7 @@ pub struct Rack {
     /// Number of units.
     pub units: u32,
     /// How its units are numbered (`starting_unit`, `desc_units`).
-    pub numbering: Numbering,
+    pub(crate) numbering: Numbering,
     /// Power budget, watts (used only when the rack has no feeds).
     pub(crate) power_w: Option<u32>,
     /// What it may carry, kg.
@@ -494,7 +495,7 @@ impl Inventory {
     }
 
     /// A rack.
-    pub fn rack(&self, id: RackId) -> &Rack {
+    pub(crate) fn rack(&self, id: RackId) -> &Rack {
         &self.racks[id.ix()]
     }
 

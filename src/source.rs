@@ -50,7 +50,7 @@ impl Sources {
     }
 
     /// The codespan database, for rendering.
-    pub fn files(&self) -> &SimpleFiles<String, String> {
+    pub(crate) fn files(&self) -> &SimpleFiles<String, String> {
         &self.files
     }
 }

@@ -39,7 +39,7 @@ impl Shape {
     pub const ALL: [Shape; 4] = [Shape::Normal, Shape::Chains, Shape::Stacked, Shape::Together];
 
     /// Its name, as in the benchmark's data.
-    pub fn name(self) -> &'static str {
+    fn name(self) -> &'static str {
         match self {
             Shape::Normal => "normal",
             Shape::Chains => "chains",
@@ -47,10 +47,20 @@ impl Shape {
             Shape::Together => "together",
         }
     }
+}
+
+impl std::fmt::Display for Shape {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for Shape {
+    type Err = String;
 
     /// The shape of a name.
-    pub fn from_name(name: &str) -> Option<Shape> {
-        Shape::ALL.into_iter().find(|s| s.name() == name)
+    fn from_str(name: &str) -> Result<Shape, String> {
+        Shape::ALL.into_iter().find(|s| s.name() == name).ok_or_else(|| format!("no shape `{name}`"))
     }
 }
 
@@ -72,7 +82,7 @@ const RACK_UNITS: usize = 42;
 const PER_RACK: usize = 16;
 
 /// Generates the inventory as (relative path, TOML text) files.
-pub fn generate(spec: Spec) -> Vec<(String, String)> {
+pub(crate) fn generate(spec: Spec) -> Vec<(String, String)> {
     let mut rng = Rng(spec.seed);
     let physical = spec.machines.saturating_sub(spec.vms).max(2);
     // A tenth of the machines already stand at the new site.

@@ -8,17 +8,17 @@ use dcplan::diag::Code;
 /// Codes raised by passes that are not inventory checks (BGP, RPKI, planner) have their
 /// fixtures with those passes.
 fn is_inventory_code(c: Code) -> bool {
-    let n = c.name();
+    let n = c.to_string();
     !(n.starts_with("bgp-") || n.starts_with("rpki-") || n.starts_with("plan-") || n == "dest-capacity")
 }
 
 #[test]
 fn every_inventory_code_has_a_firing_fixture() {
     for &c in Code::ALL.iter().filter(|&&c| is_inventory_code(c)) {
-        let stdout = format!("tests/cmd/codes/{}.stdout", c.name());
+        let stdout = format!("tests/cmd/codes/{c}.stdout");
         let text = std::fs::read_to_string(&stdout).unwrap_or_else(|_| panic!("no fixture {stdout}"));
-        assert!(text.contains(&format!("\"code\": \"{}\"", c.name())), "{stdout} does not show {c}");
-        assert!(std::path::Path::new(&format!("tests/cmd/codes/{}.in/inventory", c.name())).is_dir());
+        assert!(text.contains(&format!("\"code\": \"{c}\"")), "{stdout} does not show {c}");
+        assert!(std::path::Path::new(&format!("tests/cmd/codes/{c}.in/inventory")).is_dir());
     }
 }
 
@@ -32,9 +32,11 @@ fn every_bgp_code_has_a_firing_scenario() {
             all.push_str(&std::fs::read_to_string(&p).unwrap());
         }
     }
-    for &c in Code::ALL.iter().filter(|c| c.name().starts_with("bgp-") || c.name().starts_with("rpki-")) {
-        let json = format!("\"code\": \"{}\"", c.name());
-        let human = format!("[{}]", c.name());
+    for &c in
+        Code::ALL.iter().filter(|c| c.to_string().starts_with("bgp-") || c.to_string().starts_with("rpki-"))
+    {
+        let json = format!("\"code\": \"{c}\"");
+        let human = format!("[{c}]");
         assert!(all.contains(&json) || all.contains(&human), "no scenario under tests/cmd/bgp fires {c}");
     }
 }

@@ -343,7 +343,7 @@ fn assignment(inv: &Inventory, o: &Outcome) -> BTreeMap<ServerId, usize> {
         }
         assert_eq!(b.placements.len(), b.servers.len());
         for p in &b.placements {
-            let rack = inv.rack(p.rack);
+            let rack = &inv.racks[p.rack.ix()];
             let (h, unit) = (inv.server(p.server).height.0, p.unit.unwrap().0);
             assert_eq!(rack.site, o.plan.to);
             assert!(unit >= 2 && unit + h <= 2 * rack.units + 2, "inside the rack");

@@ -85,13 +85,13 @@ pub(crate) fn mount_text(rack: &super::Rack, unit: Option<HalfU>) -> String {
 /// bottom, or at the top when `top_down` (NetBox's `desc_units`). A machine's `unit` is the
 /// lowest-numbered unit it occupies, so in a top-down rack it is the machine's top.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Numbering {
+pub(crate) struct Numbering {
     /// Units in the rack.
-    pub units: u32,
+    pub(crate) units: u32,
     /// The number of the first unit.
-    pub first: u32,
+    pub(crate) first: u32,
     /// Numbered from the top.
-    pub top_down: bool,
+    pub(crate) top_down: bool,
 }
 
 impl Numbering {
