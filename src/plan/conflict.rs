@@ -27,11 +27,68 @@ pub(crate) enum Conflict {
     PinsOverfull { night: BatchIx, dim: Dim, groups: Vec<GroupId> },
     /// A group pinned to a night before R4 lets it move: (waiting service, dependency).
     PinFightsR4 { group: GroupId, night: BatchIx, waits: Option<(SvcIx, SvcIx)> },
-    /// The searches found no schedule that keeps these pins (with the other rules).
-    PinsUnmet { groups: Vec<GroupId> },
+    /// The searches found no schedule that keeps these pins (with the other rules); `fights`:
+    /// the rules whose lifting alone lets the pins be kept (found by re-solving without each).
+    PinsUnmet { groups: Vec<GroupId>, fights: Vec<Rule> },
     /// Services that cannot move even by themselves, proven with the rules (and small), with
     /// the changes that let them move.
     Proven(Proven),
+}
+
+/// A batching rule, as named in messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Rule {
+    R1,
+    R3,
+    R4,
+    R5,
+}
+
+impl Rule {
+    /// Every rule a pin can fight, in message order.
+    pub(crate) const ALL: [Rule; 4] = [Rule::R1, Rule::R3, Rule::R4, Rule::R5];
+
+    fn name(self) -> &'static str {
+        match self {
+            Rule::R1 => "R1 (machines and units per night)",
+            Rule::R3 => "R3 (replicas in transit)",
+            Rule::R4 => "R4 (dependencies first)",
+            Rule::R5 => "R5 (labour)",
+        }
+    }
+
+    /// What resolves a pin's fight with this rule.
+    fn way_out(self) -> &'static str {
+        match self {
+            Rule::R1 => "raise max_servers / max_units",
+            Rule::R3 => "pin replicas of one service to different nights",
+            Rule::R4 => "pin the machines later or their dependencies earlier, or set order = \"any\"",
+            Rule::R5 => "raise crew or window_hours",
+        }
+    }
+
+    /// The move with this rule lifted.
+    pub(crate) fn lifted(self, p: &Problem) -> Problem {
+        let mut q = p.clone();
+        if self == Rule::R4 {
+            q.dependencies_first = false;
+            for s in q.services.iter_mut() {
+                s.deps.clear();
+                s.dependents.clear();
+            }
+        }
+        for limit in q.limits.iter_mut() {
+            let ours = match limit.what {
+                Resource::Machines | Resource::Units => self == Rule::R1,
+                Resource::Replicas(_) => self == Rule::R3,
+                Resource::Labour => self == Rule::R5,
+            };
+            if ours {
+                limit.cap = u32::MAX;
+            }
+        }
+        q
+    }
 }
 
 /// The smallest conflict behind a lower bound that keeps rising: a service moved a few replicas
@@ -226,7 +283,7 @@ pub(crate) fn finding(inv: &Inventory, p: &Problem, plan: &Plan, c: &Conflict) -
 fn decision_locs(p: &Problem, plan: &Plan, c: &Conflict) -> Vec<crate::diag::Loc> {
     let groups: &[GroupId] = match c {
         Conflict::Decisions { group } | Conflict::PinFightsR4 { group, .. } => std::slice::from_ref(group),
-        Conflict::PinsOverfull { groups, .. } | Conflict::PinsUnmet { groups } => groups,
+        Conflict::PinsOverfull { groups, .. } | Conflict::PinsUnmet { groups, .. } => groups,
         _ => &[],
     };
     let ours = |s: ServerId| groups.iter().any(|&g| p.groups[g].machines.contains(&s));
@@ -314,14 +371,24 @@ fn decisions(inv: &Inventory, p: &Problem, plan: &Plan, c: &Conflict) -> (String
                 "pin it later, pin its dependencies earlier, or set order = \"any\"".to_owned(),
             )
         }
-        Conflict::PinsUnmet { groups } => (
-            format!(
-                "no plan keeps the operator decisions on {} with the rules R1-R5: {}",
-                group_names(groups),
-                groups.iter().map(|&g| pins_of(g)).collect::<Vec<_>>().join("; ")
-            ),
-            "drop or move a pin (`dcplan plan --explain` without it shows what fits)".to_owned(),
-        ),
+        Conflict::PinsUnmet { groups, fights } => {
+            let names: Vec<&str> = fights.iter().map(|r| r.name()).collect();
+            let vs = match names.as_slice() {
+                [] => "they fight the rules together: lifting any single one of R1, R3, R4, R5 is not enough".to_owned(),
+                [one] => format!("they fight {one}: without that rule they fit"),
+                many => format!("they fight {}: lifting any one of them lets them fit", many.join(" and ")),
+            };
+            let mut ways: Vec<&str> = fights.iter().map(|r| r.way_out()).collect();
+            ways.push("drop or move a pin");
+            (
+                format!(
+                    "no plan keeps the operator decisions on {} ({}); {vs}",
+                    group_names(groups),
+                    groups.iter().map(|&g| pins_of(g)).collect::<Vec<_>>().join("; ")
+                ),
+                ways.join("; or "),
+            )
+        }
         // Worded in `finding`.
         Conflict::GroupTooBig { .. }
         | Conflict::GroupBreaksR3 { .. }

@@ -109,7 +109,7 @@ fn list_schedule(p: &Problem, order: &[GroupId]) -> Result<Assignment, Conflict>
             .filter(|&x| st.batch[x].is_none() && p.domain[x].last.is_some_and(|l| l <= b.0))
             .collect();
         if !late.is_empty() {
-            return Err(Conflict::PinsUnmet { groups: late });
+            return Err(Conflict::PinsUnmet { groups: late, fights: Vec::new() });
         }
         let waiting_for_later = p.groups.ids().any(|x| st.batch[x].is_none() && p.domain[x].first > b.0);
         if bin.groups == 0 && !waiting_for_later {

@@ -164,6 +164,12 @@ fn empty(plan: Plan) -> Outcome {
 /// A dependency deadlock made into a conflict proven with the rules, when one can be; the
 /// services and machines it names.
 fn real_conflict(problem: &Problem, c: conflict::Conflict) -> (conflict::Conflict, Option<NamedConflict>) {
+    if let conflict::Conflict::PinsUnmet { groups, .. } = c {
+        // Which rule the pins fight: the ones whose lifting alone lets the searches keep them.
+        let fights =
+            conflict::Rule::ALL.into_iter().filter(|r| solve::solve(&r.lifted(problem)).is_ok()).collect();
+        return (conflict::Conflict::PinsUnmet { groups, fights }, None);
+    }
     let conflict::Conflict::DependencyDeadlock { services, groups } = c else { return (c, None) };
     match minimal::prove(problem, &services) {
         Some(proven) => {
