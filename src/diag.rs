@@ -363,11 +363,6 @@ impl Code {
     }
 }
 
-/// The closest candidate to `word`, for "did you mean" hints (see [`text`] for the hint texts).
-pub(crate) fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    text::closest(word, candidates)
-}
-
 impl fmt::Display for Code {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())

@@ -10,6 +10,7 @@ use anyhow::{Context, Result, bail};
 use super::plan::planned;
 use super::{Ctx, Exit};
 use crate::cli::{FindingsFormat, MoveArgs};
+use crate::diag::text::count;
 use crate::load::Root;
 use crate::plan::advance;
 
@@ -62,11 +63,9 @@ pub(super) fn run(ctx: &Ctx, a: MoveArgs, out: &mut String) -> Result<Exit> {
     write_atomically(&changes)?;
     let to = &inv.site(outcome.plan.to).id;
     out.push_str(&format!(
-        "night {k} recorded: {} machine{} now at `{to}`; {} file{} updated\n",
-        placed.len(),
-        if placed.len() == 1 { "" } else { "s" },
-        changes.len(),
-        if changes.len() == 1 { "" } else { "s" }
+        "night {k} recorded: {} now at `{to}`; {} updated\n",
+        count(placed.len(), "machine"),
+        count(changes.len(), "file")
     ));
     for (path, _, _) in &changes {
         out.push_str(&format!("  {}\n", path.display()));

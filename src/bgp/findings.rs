@@ -9,6 +9,7 @@ use ipnetwork::IpNetwork;
 
 use super::engine::{Engine, Gap};
 use super::rpki::RpkiState;
+use crate::diag::text::{self, and_list, noun};
 use crate::diag::{Code, Finding};
 use crate::model::{CircuitId, PrefixId, ServerId, SiteId};
 
@@ -100,8 +101,8 @@ impl Engine<'_> {
         let site_id = &inv.site(site).id;
         let count = gap.count;
         let mut what = format!(
-            "{count} in-use address{} of {} at site `{site_id}` (e.g. {})",
-            plural(count),
+            "{} of {} at site `{site_id}` (e.g. {})",
+            text::count(count, "in-use address"),
             p.cidr,
             self.example(gap.example)
         );
@@ -124,10 +125,9 @@ impl Engine<'_> {
             _ => {
                 write!(
                     what,
-                    " {} carried by {} upstream{} only ({}); org.min_upstreams is {}",
+                    " {} carried by {} only ({}); org.min_upstreams is {}",
                     are(count),
-                    gap.carrying.len(),
-                    if gap.carrying.len() == 1 { "" } else { "s" },
+                    text::count(gap.carrying.len(), "upstream"),
                     self.upstream_names(&gap.carrying),
                     inv.org.min_upstreams
                 )
@@ -153,24 +153,20 @@ impl Engine<'_> {
         let mut routers: Vec<ServerId> = circuits.iter().map(|&c| inv.circuits[c.ix()].router).collect();
         routers.sort_unstable();
         routers.dedup();
-        let names = |ids: Vec<String>| match ids.as_slice() {
-            [] => String::new(),
-            [one] => one.clone(),
-            [init @ .., last] => format!("{} and {last}", init.join(", ")),
-        };
-        let router_names = names(routers.iter().map(|&r| format!("`{}`", inv.server(r).id)).collect());
+        let router_names: Vec<String> = routers.iter().map(|&r| format!("`{}`", inv.server(r).id)).collect();
         let mut circuit_ids: Vec<String> =
             circuits.iter().map(|&c| format!("`{}`", inv.circuits[c.ix()].id)).collect();
         circuit_ids.sort();
         let (nr, nc) = (routers.len(), circuit_ids.len());
         (nr > 0).then(|| {
             format!(
-                "{} {router_names} {} in the van ({} this night), so circuit{} {} {} down",
-                if nr == 1 { "router" } else { "routers" },
+                "{} {} {} in the van ({} this night), so {} {} {} down",
+                noun(nr, "router"),
+                and_list(&router_names),
                 if nr == 1 { "is" } else { "are" },
                 if nr == 1 { "it moves" } else { "they move" },
-                if nc == 1 { "" } else { "s" },
-                names(circuit_ids),
+                noun(nc, "circuit"),
+                and_list(&circuit_ids),
                 if nc == 1 { "is" } else { "are" },
             )
         })
@@ -185,11 +181,11 @@ impl Engine<'_> {
             Code::BgpMisdirected,
             ann.loc,
             format!(
-                "{} on `{}` at site `{}` is the most specific route for {count} in-use address{} at site `{site_id}` (e.g. {}), but `{}` cannot reach `{site_id}`: their traffic is blackholed there",
+                "{} on `{}` at site `{}` is the most specific route for {} at site `{site_id}` (e.g. {}), but `{}` cannot reach `{site_id}`: their traffic is blackholed there",
                 ann.prefix,
                 c.id,
                 inv.site(c.site).id,
-                plural(count),
+                text::count(count, "in-use address"),
                 self.example(example),
                 inv.site(c.site).id,
             ),
@@ -197,10 +193,6 @@ impl Engine<'_> {
         .object("circuit", &c.id)
         .hint(format!("withdraw {} at `{}`, or link `{}` and `{site_id}`", ann.prefix, inv.site(c.site).id, inv.site(c.site).id))
     }
-}
-
-fn plural(n: u32) -> &'static str {
-    if n == 1 { "" } else { "es" }
 }
 
 fn are(n: u32) -> &'static str {

@@ -38,6 +38,18 @@ pub(crate) fn backticked<T: Display>(items: impl IntoIterator<Item = T>) -> Stri
     backticked_by(items, ", ")
 }
 
+/// Items as in a sentence: `a`, `a and b`, `a, b and c` (nothing for none).
+pub(crate) fn and_list<T: AsRef<str>>(items: &[T]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.as_ref().to_owned(),
+        [init @ .., last] => {
+            let init: Vec<&str> = init.iter().map(AsRef::as_ref).collect();
+            format!("{} and {}", init.join(", "), last.as_ref())
+        }
+    }
+}
+
 /// The closest candidate to `word` (Jaro-Winkler above 0.8), for "did you mean" hints.
 pub(crate) fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     candidates
@@ -90,6 +102,10 @@ mod tests {
         assert_eq!(backticked(["a", "b"]), "`a`, `b`");
         assert_eq!(backticked(Vec::<String>::new()), "");
         assert_eq!(backticked_by([1, 2], " -> "), "`1` -> `2`");
+        assert_eq!(and_list::<&str>(&[]), "");
+        assert_eq!(and_list(&["a"]), "a");
+        assert_eq!(and_list(&["a", "b"]), "a and b");
+        assert_eq!(and_list(&["a", "b", "c"]), "a, b and c");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use petgraph::visit::EdgeRef;
 
+use crate::diag::text::{backticked, count};
 use crate::diag::{Code, Finding};
 use crate::model::{Inventory, ServerId};
 use crate::plan::ids::{BatchIx, Dim, GroupId, Id, IdVec, SvcIx};
@@ -213,7 +214,7 @@ fn describe(inv: &Inventory, p: &Problem, s: SvcIx) -> String {
 }
 
 fn names(inv: &Inventory, ids: &[ServerId]) -> String {
-    ids.iter().map(|&s| format!("`{}`", inv.server(s).id)).collect::<Vec<_>>().join(", ")
+    backticked(ids.iter().map(|&s| &inv.server(s).id))
 }
 
 /// The plan-infeasible finding for a conflict: what conflicts, and the way out.
@@ -228,9 +229,8 @@ pub(crate) fn finding(inv: &Inventory, p: &Problem, plan: &Plan, c: &Conflict) -
             };
             (
                 format!(
-                    "{what} need {} machine slot{} and {} U in one batch, but a batch holds {} machines and {} U (R1, R2)",
-                    grp.machines.len(),
-                    if grp.machines.len() == 1 { "" } else { "s" },
+                    "{what} need {} and {} U in one batch, but a batch holds {} machines and {} U (R1, R2)",
+                    count(grp.machines.len(), "machine slot"),
                     grp.units,
                     p.max_servers,
                     p.max_units

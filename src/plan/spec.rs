@@ -8,7 +8,8 @@ use toml::Spanned;
 
 pub(crate) use super::calendar::Window;
 use super::calendar::{self, Calendar};
-use crate::diag::{Code, FileId, Finding, Loc, did_you_mean};
+use crate::diag::text::{self, did_you_mean};
+use crate::diag::{Code, FileId, Finding, Loc};
 use crate::model::{Inventory, Kind, RackId, Server, ServerId, SiteId};
 use crate::source::Sources;
 
@@ -190,9 +191,9 @@ impl Plan {
                     Code::PlanDeadline,
                     self.calendar_locs.last_window.unwrap_or(self.loc),
                     format!(
-                        "the move needs {batches} night{} but only {n} window{} start{} by last_window",
-                        if batches == 1 { "" } else { "s" },
-                        if n == 1 { "" } else { "s" },
+                        "the move needs {} but only {} start{} by last_window",
+                        text::count(batches, "night"),
+                        text::count(n, "window"),
                         if n == 1 { "s" } else { "" },
                     ),
                 )
@@ -234,7 +235,7 @@ impl Ctx<'_> {
         }
         let mut keys: Vec<&str> = index.keys().map(String::as_str).collect();
         keys.sort_unstable();
-        let hint = did_you_mean(r.get_ref(), keys.iter().copied()).map(|m| format!("did you mean `{m}`?"));
+        let hint = did_you_mean(r.get_ref(), keys.iter().copied());
         self.findings.push(
             Finding::new(
                 Code::UnknownReference,
@@ -417,10 +418,8 @@ fn calendar_of(cx: &mut Ctx<'_>, p: &RawPlan, every_days: u32) -> (Option<Calend
         Ok(tz) => Some(tz),
         Err(_) => {
             let names: Vec<String> = jiff::tz::db().available().map(|n| n.as_str().to_owned()).collect();
-            let hint = did_you_mean(name.get_ref(), names.iter().map(String::as_str)).map_or_else(
-                || "an IANA name such as `Europe/Berlin` or `America/Toronto`".to_owned(),
-                |m| format!("did you mean `{m}`?"),
-            );
+            let hint = did_you_mean(name.get_ref(), names.iter().map(String::as_str))
+                .unwrap_or_else(|| "an IANA name such as `Europe/Berlin` or `America/Toronto`".to_owned());
             let at = cx.loc(name);
             cx.invalid(at, format!("time_zone `{}` is not a known time zone", name.get_ref()), Some(&hint));
             None

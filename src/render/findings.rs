@@ -4,6 +4,7 @@ use codespan_reporting::diagnostic::{Diagnostic, Label, Severity as CsSeverity};
 use codespan_reporting::term::{self, Config, termcolor::Buffer};
 use serde::Serialize;
 
+use crate::diag::text::count;
 use crate::diag::{Finding, Loc, Severity, Summary};
 use crate::source::Sources;
 
@@ -120,8 +121,7 @@ pub(crate) fn human(findings: &[Finding], sources: &Sources, color: bool) -> Str
 
 /// `3 errors, 1 warning, 0 infos`.
 pub(crate) fn summary_line(s: Summary) -> String {
-    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
-    format!("{}, {}, {}", plural(s.errors, "error"), plural(s.warnings, "warning"), plural(s.infos, "info"))
+    format!("{}, {}, {}", count(s.errors, "error"), count(s.warnings, "warning"), count(s.infos, "info"))
 }
 
 /// Escapes a GitHub workflow command's data part.

@@ -5,6 +5,7 @@ use tabled::Tabled;
 
 use crate::check::power::{Loss, Outage};
 use crate::diag::Finding;
+use crate::diag::text::count;
 use crate::impact::{Cause, Impact};
 use crate::model::{FeedId, Inventory, RackId, ServerId};
 use crate::render::findings::{JsonFinding, json_findings};
@@ -258,12 +259,7 @@ pub(crate) fn human(
             inv.service(s).min_up
         ),
     }));
-    let counts = format!(
-        "{} service{} down, {} degraded.\n",
-        i.down.len(),
-        if i.down.len() == 1 { "" } else { "s" },
-        i.degraded.len()
-    );
+    let counts = format!("{} down, {} degraded.\n", count(i.down.len(), "service"), i.degraded.len());
     let mut out = match power {
         Some(p) => format!("{}Then: {counts}", power_lines(inv, p)),
         None => format!("With {} off: {counts}", names.join(", ")),

@@ -5,7 +5,7 @@
 use serde::Serialize;
 use tabled::Tabled;
 
-use crate::diag::text::count;
+use crate::diag::text::{and_list, count};
 use crate::diag::{Code, Severity};
 use crate::model::Inventory;
 use crate::plan::{Batch, Explanation, Outcome, Reason, StateName};
@@ -329,7 +329,7 @@ pub(crate) fn unannounced_alarm(o: &Outcome, inv: &Inventory, b: &Batch) -> Opti
         [] => String::new(),
         [one] => format!(" (router {one} in the van)"),
         [a, b] => format!(" (routers {a} and {b} both in the van)"),
-        [init @ .., last] => format!(" (routers {} and {last} all in the van)", init.join(", ")),
+        all => format!(" (routers {} all in the van)", and_list(all)),
     };
     if during.reach.none_announced {
         return Some(format!("Night {}: all own space unannounced during the move{van}", b.index));

@@ -7,6 +7,7 @@
 //! a rack numbers its units is known only to [`Numbering`]: racks numbered top-down, from
 //! another first unit, or in half units change that type and nothing else.
 
+use crate::diag::text::did_you_mean_suffix;
 use crate::model::{HalfU, Inventory, Kind, Rack, RackId, ServerId, span_text};
 use crate::plan::{Batch, Outcome, StateName};
 use crate::render::plan::state_name;
@@ -138,9 +139,7 @@ pub(crate) fn select(inv: &Inventory, site: Option<&str>, names: &[String]) -> R
     let mut ids = Vec::new();
     for name in names {
         let &id = inv.index.racks.get(name).ok_or_else(|| {
-            let hint = crate::diag::did_you_mean(name, inv.racks.iter().map(|r| r.id.as_str()))
-                .map(|m| format!(" (did you mean `{m}`?)"))
-                .unwrap_or_default();
+            let hint = did_you_mean_suffix(name, inv.racks.iter().map(|r| r.id.as_str()));
             format!("no rack `{name}` in the inventory{hint}; `dcplan list racks` lists them")
         })?;
         if let Some(site) = site.filter(|&s| inv.rack(id).site != s) {

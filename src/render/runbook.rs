@@ -3,6 +3,7 @@
 
 use std::fmt::Write;
 
+use crate::diag::text::{backticked, backticked_by, count};
 use crate::impact::Cause;
 use crate::model::{Inventory, ServerId};
 use crate::plan::{Batch, Outcome};
@@ -27,7 +28,7 @@ fn window(o: &Outcome, b: &Batch) -> (String, String) {
 }
 
 fn machine_list(inv: &Inventory, ids: &[ServerId]) -> String {
-    ids.iter().map(|&s| format!("`{}`", inv.server(s).id)).collect::<Vec<_>>().join(", ")
+    backticked(ids.iter().map(|&s| &inv.server(s).id))
 }
 
 /// Escapes a table cell.
@@ -42,9 +43,8 @@ pub(crate) fn overview(inv: &Inventory, o: &Outcome) -> String {
     writeln!(out, "# Runbook: {}\n", o.plan.name).ok();
     writeln!(
         out,
-        "Move from `{from}` to `{to}` in {} night{} (lower bound {}{}), at most {} machines and {} U a night.\n",
-        o.batches.len(),
-        if o.batches.len() == 1 { "" } else { "s" },
+        "Move from `{from}` to `{to}` in {} (lower bound {}{}), at most {} machines and {} U a night.\n",
+        count(o.batches.len(), "night"),
         o.lower_bound,
         if o.optimal { ", proven optimal" } else { "" },
         o.plan.max_servers,
@@ -92,8 +92,7 @@ pub(crate) fn overview(inv: &Inventory, o: &Outcome) -> String {
         if f.is_empty() {
             writeln!(out, "- Night {}: no change; every address stays carried as required.", b.index).ok();
         } else {
-            writeln!(out, "- Night {}: {} warning{}:", b.index, f.len(), if f.len() == 1 { "" } else { "s" })
-                .ok();
+            writeln!(out, "- Night {}: {}:", b.index, count(f.len(), "warning")).ok();
             for x in f {
                 writeln!(out, "  - `{}`: {}", x.code, x.message).ok();
             }
@@ -172,7 +171,7 @@ fn criteria(out: &mut String, inv: &Inventory, o: &Outcome, b: &Batch) {
             "- No service goes down: every replicated service keeps `min_up` replicas up all night.\n",
         );
     } else {
-        writeln!(out, "- Maximum downtime: these services are down for the window at most ({h} h), and back before it ends: {}.", b.services_down.iter().map(|&s| format!("`{}`", inv.service(s).id)).collect::<Vec<_>>().join(", ")).ok();
+        writeln!(out, "- Maximum downtime: these services are down for the window at most ({h} h), and back before it ends: {}.", backticked(b.services_down.iter().map(|&s| &inv.service(s).id))).ok();
     }
     out.push_str("- Every check below passes before the window ends.\n\n");
     out.push_str("| when | checkpoint | no-go means |\n|---|---|---|\n");
@@ -202,7 +201,7 @@ fn prechecks(out: &mut String, inv: &Inventory, o: &Outcome, b: &Batch) {
     )
     .ok();
     if !b.services_down.is_empty() {
-        writeln!(out, "- [ ] DNS TTLs of the names of these services lowered to 300 s at least one old TTL before T+0 (by T-48 h for a day-long TTL): {}.", b.services_down.iter().map(|&s| format!("`{}`", inv.service(s).id)).collect::<Vec<_>>().join(", ")).ok();
+        writeln!(out, "- [ ] DNS TTLs of the names of these services lowered to 300 s at least one old TTL before T+0 (by T-48 h for a day-long TTL): {}.", backticked(b.services_down.iter().map(|&s| &inv.service(s).id))).ok();
     }
     let mut racks: Vec<&str> = b.placements.iter().map(|p| inv.rack(p.rack).id.as_str()).collect();
     racks.sort_unstable();
@@ -210,7 +209,7 @@ fn prechecks(out: &mut String, inv: &Inventory, o: &Outcome, b: &Batch) {
     writeln!(
         out,
         "- [ ] Destination racks ready (power, cabling, free units as below): {}.",
-        racks.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(", ")
+        backticked(&racks)
     )
     .ok();
     let during = &o.night(b).during.findings;
@@ -240,10 +239,9 @@ fn notify(out: &mut String, inv: &Inventory, o: &Outcome, b: &Batch, n: &Night) 
         for (s, c) in &n.notify {
             let why = match c {
                 Cause::Direct => "its replicas move tonight".to_owned(),
-                Cause::Dependency(via) => format!(
-                    "it needs {}",
-                    via.iter().map(|&x| format!("`{}`", inv.service(x).id)).collect::<Vec<_>>().join(" -> ")
-                ),
+                Cause::Dependency(via) => {
+                    format!("it needs {}", backticked_by(via.iter().map(|&x| &inv.service(x).id), " -> "))
+                }
             };
             writeln!(out, "| {} | {} | {} |", inv.service(*s).id, inv.service(*s).criticality.as_str(), why)
                 .ok();

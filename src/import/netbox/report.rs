@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use super::export::Endpoint;
+use crate::diag::text::count;
 
 /// Why an object was not imported.
 #[derive(Clone, Debug, PartialEq)]
@@ -222,7 +223,7 @@ pub(crate) fn json(r: &Report) -> String {
 pub(crate) fn human(r: &Report) -> String {
     let mut out = String::new();
     let version = r.api_version.as_deref().map_or(String::new(), |v| format!(" (NetBox API {v})"));
-    let counts: Vec<String> = r.imported.iter().map(|(k, n)| format!("{n} {}", plural(k, *n))).collect();
+    let counts: Vec<String> = r.imported.iter().map(|(k, n)| count(*n, k)).collect();
     let _ = writeln!(
         out,
         "imported{version}: {}",
@@ -263,14 +264,6 @@ pub(crate) fn human(r: &Report) -> String {
         );
     }
     out
-}
-
-fn plural(kind: &str, n: usize) -> String {
-    match (n, kind) {
-        (1, _) => kind.to_owned(),
-        (_, "prefix" | "address") => format!("{kind}es"),
-        _ => format!("{kind}s"),
-    }
 }
 
 /// Rows of (endpoint, id, display, why); runs of more than three objects of one endpoint with
