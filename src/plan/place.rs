@@ -3,6 +3,7 @@
 //! service spread over racks.
 
 use crate::check::power::{self, RackPower};
+use crate::diag::text::count;
 use crate::diag::{Code, Finding};
 use crate::model::{HalfU, Inventory, Numbering, RackId, ServerId};
 use crate::num::u32_of;
@@ -148,6 +149,45 @@ fn racks(
     racks
 }
 
+/// The rack (its position in `racks`) and lowest unit for machine `s`: the fewest replicas of
+/// its `services` already there, then the `preferred` rack, then rack order. Also whether a rack
+/// had the room but not the power.
+fn best_rack(
+    inv: &Inventory,
+    racks: &[RackState],
+    services: &[usize],
+    s: ServerId,
+    preferred: Option<RackId>,
+    want: Option<HalfU>,
+) -> (Option<(usize, HalfU)>, bool) {
+    let h = inv.server(s).height;
+    let mut best: Option<((usize, bool, usize), usize, HalfU)> = None;
+    let mut unpowered = false;
+    // The preferred rack first; then in order, stopping at the first rack without a replica
+    // of the same services (nothing after it can rank higher).
+    let preferred_ix = preferred.and_then(|p| racks.iter().position(|r| r.id == p));
+    for ri in preferred_ix.into_iter().chain(0..racks.len()) {
+        let r = &racks[ri];
+        if r.free_units < h.0 {
+            continue;
+        }
+        let Some(unit) = r.find(h, want) else { continue };
+        if !r.powers(inv, s) {
+            unpowered = true;
+            continue;
+        }
+        let conflicts = services.iter().filter(|x| r.services.contains(x)).count();
+        let key = (conflicts, Some(r.id) != preferred, ri);
+        if best.as_ref().is_none_or(|(k, _, _)| key < *k) {
+            best = Some((key, ri, unit));
+        }
+        if conflicts == 0 {
+            break;
+        }
+    }
+    (best.map(|(_, ri, unit)| (ri, unit)), unpowered)
+}
+
 /// Places `machines` (in batch order) at the plan's destination. Machines that fit nowhere get
 /// a dest-capacity finding.
 pub(crate) fn place(
@@ -169,7 +209,7 @@ pub(crate) fn place(
                 plan.loc,
                 format!(
                     "the {} at `{}` {} {free} free units, the move needs {needed}",
-                    if racks.len() == 1 { "1 rack".to_owned() } else { format!("{} racks", racks.len()) },
+                    count(racks.len(), "rack"),
                     inv.site(plan.to).id,
                     if racks.len() == 1 { "has" } else { "have" }
                 ),
@@ -184,32 +224,9 @@ pub(crate) fn place(
         let preferred =
             sv.mount.and_then(|m| plan.rack_map.iter().find(|(src, _)| *src == m.rack).map(|x| x.1));
         let want = sv.mount.and_then(|m| m.unit);
-        let mut best: Option<((usize, bool, usize), usize, HalfU)> = None;
-        let mut unpowered = false;
-        // The preferred rack first; then in order, stopping at the first rack without a replica
-        // of the same services (nothing after it can rank higher).
-        let preferred_ix = preferred.and_then(|p| racks.iter().position(|r| r.id == p));
-        for ri in preferred_ix.into_iter().chain(0..racks.len()) {
-            let r = &racks[ri];
-            if r.free_units < h.0 {
-                continue;
-            }
-            let Some(unit) = r.find(h, want) else { continue };
-            if !r.powers(inv, s) {
-                unpowered = true;
-                continue;
-            }
-            let conflicts = svcs[s.ix()].iter().filter(|x| r.services.contains(x)).count();
-            let key = (conflicts, Some(r.id) != preferred, ri);
-            if best.as_ref().is_none_or(|(k, _, _)| key < *k) {
-                best = Some((key, ri, unit));
-            }
-            if conflicts == 0 {
-                break;
-            }
-        }
+        let (best, unpowered) = best_rack(inv, &racks, &svcs[s.ix()], s, preferred, want);
         match best {
-            Some((_, ri, unit)) => {
+            Some((ri, unit)) => {
                 racks[ri].take(unit, h, w);
                 // A 0U machine goes in the rack without a unit.
                 let unit = (h != HalfU::ZERO).then(|| racks[ri].numbering.unit_at(unit, h)).flatten();

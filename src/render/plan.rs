@@ -183,9 +183,8 @@ pub(crate) fn human(o: &Outcome, inv: &Inventory, sources: &Sources, color: bool
     let mut out = format!("{} ({} -> {})\n", o.plan.name, inv.site(o.plan.from).id, inv.site(o.plan.to).id);
     if !o.batches.is_empty() || o.findings.iter().all(|f| f.code != crate::diag::Code::PlanInfeasible) {
         out.push_str(&format!(
-            "{} batch{}; lower bound {}{}\n\n",
-            o.batches.len(),
-            if o.batches.len() == 1 { "" } else { "es" },
+            "{}; lower bound {}{}\n\n",
+            count(o.batches.len(), "batch"),
             o.lower_bound,
             if o.optimal { " (proven optimal)" } else { "" }
         ));
@@ -227,23 +226,8 @@ pub(crate) fn human(o: &Outcome, inv: &Inventory, sources: &Sources, color: bool
         out.push_str(&changes_summary(inv, changes));
     }
     if explain {
-        let rows: Vec<ReasonRow> = o
-            .batches
-            .iter()
-            .flat_map(|b| {
-                b.reasons.iter().map(move |(s, r)| {
-                    let to = b
-                        .placements
-                        .iter()
-                        .find(|p| p.server == *s)
-                        .map(|p| crate::model::mount_text(inv.rack(p.rack), p.unit))
-                        .unwrap_or_default();
-                    ReasonRow { machine: inv.server(*s).id.clone(), batch: b.index, to, why: reason(inv, r) }
-                })
-            })
-            .collect();
         out.push('\n');
-        out.push_str(&crate::render::tables::table(&rows));
+        out.push_str(&reasons_table(o, inv));
     }
     if !o.downtime.is_empty() {
         let rows: Vec<DowntimeRow> = o
@@ -258,6 +242,33 @@ pub(crate) fn human(o: &Outcome, inv: &Inventory, sources: &Sources, color: bool
         out.push_str("\nDowntime (states in which a service has fewer than min_up replicas up):\n");
         out.push_str(&crate::render::tables::table(&rows));
     }
+    out.push_str(&findings_text(o, sources, color));
+    out
+}
+
+/// `--explain`: why each machine is in its batch, and where it goes.
+fn reasons_table(o: &Outcome, inv: &Inventory) -> String {
+    let rows: Vec<ReasonRow> = o
+        .batches
+        .iter()
+        .flat_map(|b| {
+            b.reasons.iter().map(move |(s, r)| {
+                let to = b
+                    .placements
+                    .iter()
+                    .find(|p| p.server == *s)
+                    .map(|p| crate::model::mount_text(inv.rack(p.rack), p.unit))
+                    .unwrap_or_default();
+                ReasonRow { machine: inv.server(*s).id.clone(), batch: b.index, to, why: reason(inv, r) }
+            })
+        })
+        .collect();
+    crate::render::tables::table(&rows)
+}
+
+/// The findings of every state that has any, then the plan's own, and one summary line for all.
+fn findings_text(o: &Outcome, sources: &Sources, color: bool) -> String {
+    let mut out = String::new();
     let mut all = o.findings.clone();
     for (name, s) in o.states() {
         if s.findings.is_empty() {
@@ -276,9 +287,7 @@ pub(crate) fn human(o: &Outcome, inv: &Inventory, sources: &Sources, color: bool
         out.push_str(text.trim_end().rsplit_once('\n').map_or("", |x| x.0));
         out.push('\n');
     }
-    let errors = all.iter().filter(|f| f.severity == Severity::Error).count();
     out.push_str(&format!("\n{}\n", crate::render::findings::summary_line(crate::diag::Summary::of(&all))));
-    let _ = errors;
     out
 }
 
