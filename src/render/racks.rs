@@ -4,7 +4,7 @@
 //!
 //! Two steps. [`contents`] says what is where, in rack units as the inventory numbers them;
 //! [`view`] turns one rack's contents into display rows (top to bottom) with their labels. How
-//! a rack numbers its units is known only to [`Numbering`]: racks numbered top-down, from
+//! a rack numbers its units is known only to [`Numbering`](crate::model::Numbering): racks numbered top-down, from
 //! another first unit, or in half units change that type and nothing else.
 
 use crate::diag::text::did_you_mean_suffix;
