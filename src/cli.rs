@@ -152,6 +152,12 @@ pub(crate) struct BgpVerifyArgs {
     /// judged (bgp-session-down).
     #[arg(long, value_name = "ROUTER=FILE")]
     pub(crate) neighbors: Vec<String>,
+    /// Compare with a state of this plan rather than the inventory as it is (with --state).
+    #[arg(long, value_name = "PLAN", requires = "state")]
+    pub(crate) plan: Option<PathBuf>,
+    /// The state of the plan, named as in the plan's JSON: `before`, `during K` or `after K`.
+    #[arg(long, value_name = "STATE", requires = "plan")]
+    pub(crate) state: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = FindingsFormat::Human)]
     pub(crate) format: FindingsFormat,

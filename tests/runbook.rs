@@ -112,3 +112,56 @@ fn shutdown_is_dependents_first_and_power_on_the_reverse() {
     }
     assert!(dependency_pairs > 5, "the example exercises the order ({dependency_pairs} pairs)");
 }
+
+/// Shell words of one command line: blanks split, double quotes group (enough for the lines
+/// the runbook writes).
+fn words(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut word: Option<String> = None;
+    let mut quoted = false;
+    for c in line.chars() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                word.get_or_insert_with(String::new);
+            }
+            ' ' if !quoted => out.extend(word.take()),
+            c => word.get_or_insert_with(String::new).push(c),
+        }
+    }
+    out.extend(word);
+    out
+}
+
+/// The `dcplan bgp verify` line a night's runbook gives runs as written: with the lab's captured
+/// bgpctl output saved under the names the runbook asks for, it compares them with `after 1` and
+/// finds the session the lab left down.
+#[test]
+fn the_runbooks_verify_line_runs_as_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fixture = Path::new("tests/cmd/bgp/verify-plan.in");
+    std::fs::create_dir(tmp.path().join("inventory")).unwrap();
+    for name in ["plan.toml", "inventory/inventory.toml"] {
+        std::fs::copy(fixture.join(name), tmp.path().join(name)).unwrap();
+    }
+    let run = |args: &[String]| {
+        Command::new(env!("CARGO_BIN_EXE_dcplan")).args(args).current_dir(tmp.path()).output().unwrap()
+    };
+    let written = run(&words("runbook plan.toml --out runbook"));
+    assert!(written.status.success(), "{}", String::from_utf8_lossy(&written.stderr));
+    let night = std::fs::read_to_string(tmp.path().join("runbook/batch-01.md")).unwrap();
+    let line = night.lines().find(|l| l.starts_with("dcplan bgp verify")).expect("a verify line");
+    assert!(line.contains("--state \"after 1\""), "{line}");
+    for (file, command) in [("rtr-rib-out.json", "rib out"), ("rtr-neighbors.json", "neighbor")] {
+        assert!(night.contains(&format!("bgpctl -j show {command} > {file}")), "{night}");
+        std::fs::copy(Path::new("tests/lab/captured").join(file), tmp.path().join(file)).unwrap();
+    }
+    let verified = run(&words(line)[1..]);
+    let stdout = String::from_utf8_lossy(&verified.stdout);
+    assert_eq!(verified.status.code(), Some(1), "{stdout}{}", String::from_utf8_lossy(&verified.stderr));
+    assert!(
+        stdout.contains("error[bgp-session-down]: circuit `transit-b-lab` should be up in `after 1`"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("bgp-live-missing"), "{stdout}");
+}

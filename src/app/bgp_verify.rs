@@ -1,9 +1,10 @@
-//! `dcplan bgp verify`: the routers' live announcements (bgpctl JSON) against the inventory.
+//! `dcplan bgp verify`: the routers' live announcements (bgpctl JSON) against the inventory, or
+//! against a state of a plan.
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, anyhow, bail};
 
 use super::{Ctx, Exit, render_findings};
-use crate::bgp::live::{Live, verify};
+use crate::bgp::live::{Expected, Live, verify};
 use crate::cli::BgpVerifyArgs;
 
 /// `ROUTER=FILE` split; the file's text (`-`: standard input, read once).
@@ -23,7 +24,38 @@ fn read(arg: &str, stdin_used: &mut bool) -> Result<(String, String, String)> {
 }
 
 pub(super) fn run(ctx: &Ctx, a: BgpVerifyArgs, out: &mut String) -> Result<Exit> {
-    let c = ctx.model(&crate::Options::default())?;
+    let (Some(path), Some(name)) = (&a.plan, &a.state) else {
+        let c = ctx.model(&crate::Options::default())?;
+        let state = crate::bgp::State::current(&c.inventory);
+        let expected = Expected { state: &state, name: None };
+        return compare(ctx, &a, &c, &c.engine(&[]), expected, out);
+    };
+    let Some((c, o)) = super::plan::planned(ctx, path, None, a.format, out)? else {
+        return Ok(Exit::Findings);
+    };
+    if o.batches.is_empty() {
+        out.push_str(&render_findings(a.format, &o.findings, &c.sources, &c.root, ctx.color));
+        eprintln!("error: the plan has no valid schedule, so no state `{name}` to compare with");
+        return Ok(Exit::Findings);
+    }
+    let wanted = crate::render::racks::parse_state(name, o.batches.len()).map_err(|e| anyhow!(e))?;
+    let Some((_, report)) = o.states().find(|(n, _)| *n == wanted) else {
+        bail!("no state `{name}` in this plan");
+    };
+    let name = crate::render::plan::state_name(wanted);
+    let expected = Expected { state: &report.state, name: Some(&name) };
+    compare(ctx, &a, &c, &c.engine(&o.plan.links), expected, out)
+}
+
+/// Reads the live files and compares each router's view with what is expected of it.
+fn compare(
+    ctx: &Ctx,
+    a: &BgpVerifyArgs,
+    c: &crate::Checked,
+    engine: &crate::bgp::Engine<'_>,
+    expected: Expected<'_>,
+    out: &mut String,
+) -> Result<Exit> {
     let inv = &c.inventory;
     let mut stdin_used = false;
     let mut live: std::collections::BTreeMap<String, Live> = std::collections::BTreeMap::new();
@@ -34,14 +66,12 @@ pub(super) fn run(ctx: &Ctx, a: BgpVerifyArgs, out: &mut String) -> Result<Exit>
         }
         let l = live.entry(router).or_default();
         let parsed = if rib { l.rib_out(&text) } else { l.neighbors(&text) };
-        parsed.map_err(|e| anyhow::anyhow!("{path}: {e}"))?;
+        parsed.map_err(|e| anyhow!("{path}: {e}"))?;
     }
-    let engine = c.engine(&[]);
-    let state = crate::bgp::State::current(inv);
     let mut findings = Vec::new();
     for (router, l) in &live {
         let id = inv.index.servers[router];
-        findings.extend(verify(&engine, &state, id, l, &format!("router `{router}`")));
+        findings.extend(verify(engine, expected, id, l, &format!("router `{router}`")));
     }
     crate::diag::sort(&mut findings);
     out.push_str(&render_findings(a.format, &findings, &c.sources, &c.root, ctx.color));

@@ -20,7 +20,7 @@ pub(super) fn run(ctx: &Ctx, a: RunbookArgs, out: &mut String) -> Result<Exit> {
     for (b, n) in o.batches.iter().zip(&nights) {
         written.push((
             crate::render::runbook::batch_file(b.index),
-            crate::render::runbook::night(inv, &o, b, n),
+            crate::render::runbook::night(inv, &o, b, n, &a.plan.display().to_string()),
         ));
         written.extend(crate::render::racks::night_files(inv, &o, b));
     }

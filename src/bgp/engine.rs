@@ -279,8 +279,11 @@ impl<'a> Engine<'a> {
                 );
             }
         }
-        let reach =
-            Reach { none_announced: in_use && !carried, routers_in_transit: self.routers_in_transit(state) };
+        let reach = Reach {
+            none_announced: in_use && !carried,
+            routers_in_transit: self.routers_in_transit(state),
+            circuits_up: (0..up.len()).filter(|&c| up[c]).map(CircuitId::from_ix).collect(),
+        };
         (out, reach)
     }
 
@@ -370,6 +373,8 @@ pub(crate) struct Reach {
     pub(crate) none_announced: bool,
     /// Routers with circuits that are in transit in this state (in the van).
     pub(crate) routers_in_transit: Vec<ServerId>,
+    /// The circuits up in this state (what `dcplan bgp verify` expects sessions on).
+    pub(crate) circuits_up: Vec<CircuitId>,
 }
 
 #[cfg(test)]

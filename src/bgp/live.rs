@@ -71,29 +71,55 @@ impl Live {
     }
 }
 
-/// Findings for one router: each of its circuits that is up in `state` against the live view.
+/// What a router's live view is compared with: the circuits up in a state, and the state's name
+/// for the messages (`None`: the inventory as it is).
+#[derive(Clone, Copy)]
+pub(crate) struct Expected<'s> {
+    /// Where every machine is.
+    pub(crate) state: &'s State,
+    /// `after 2`, for a state of a plan.
+    pub(crate) name: Option<&'s str>,
+}
+
+impl Expected<'_> {
+    /// ` in `after 2``, or nothing for the inventory as it is.
+    fn when(&self) -> String {
+        self.name.map(|n| format!(" in `{n}`")).unwrap_or_default()
+    }
+
+    /// Who expects: `the inventory`, or `state `after 2` of the plan`.
+    fn who(&self) -> String {
+        self.name.map_or_else(|| "the inventory".to_owned(), |n| format!("state `{n}` of the plan"))
+    }
+}
+
+/// Findings for one router: each of its circuits that is up in the expected state against the
+/// live view, then what it sends to the neighbours of circuits that should be down.
 pub(crate) fn verify(
     engine: &Engine<'_>,
-    state: &State,
+    expected: Expected<'_>,
     router: ServerId,
     live: &Live,
     what: &str,
 ) -> Vec<Finding> {
     let inv = engine.inv;
     let mut out = Vec::new();
+    let mut judged: BTreeSet<IpAddr> = BTreeSet::new();
     for (i, c) in inv.circuits.iter().enumerate() {
         let id = crate::model::CircuitId::from_ix(i);
-        if c.router != router || !engine.circuit_up(id, state) {
+        if c.router != router || !engine.circuit_up(id, expected.state) {
             continue;
         }
         let asn = inv.upstreams[c.upstream.ix()].asn;
         let addrs = live.addresses(c, asn);
+        judged.extend(addrs.iter().copied());
         if let Some(sessions) = &live.sessions {
             let up = sessions.iter().any(|s| s.2 && addrs.contains(&s.0));
             if !up {
                 let msg = format!(
-                    "circuit `{}` should be up, but no session to AS{asn} ({}) is Established in {what}",
+                    "circuit `{}` should be up{}, but no session to AS{asn} ({}) is Established in {what}",
                     c.id,
+                    expected.when(),
                     if addrs.is_empty() { "no neighbor of that AS".to_owned() } else { list(&addrs) }
                 );
                 out.push(Finding::new(Code::BgpSessionDown, c.loc, msg).object("circuit", &c.id).hint(
@@ -102,21 +128,72 @@ pub(crate) fn verify(
                 continue;
             }
         }
-        let expected: BTreeSet<IpNetwork> =
+        let expect: BTreeSet<IpNetwork> =
             engine.anns.iter().filter(|a| a.circuit == id).map(|a| a.prefix).collect();
         let sent: BTreeSet<IpNetwork> =
             addrs.iter().filter_map(|a| live.sent.get(a)).flatten().copied().collect();
-        for p in expected.difference(&sent) {
-            let msg =
-                format!("circuit `{}` should announce {p} to AS{asn}, but {what} does not send it", c.id);
+        for p in expect.difference(&sent) {
+            let msg = format!(
+                "circuit `{}` should announce {p} to AS{asn}{}, but {what} does not send it",
+                c.id,
+                expected.when()
+            );
             out.push(Finding::new(Code::BgpLiveMissing, c.loc, msg).object("circuit", &c.id));
         }
-        for p in sent.difference(&expected) {
+        for p in sent.difference(&expect) {
             let msg = format!(
-                "{what} sends {p} to AS{asn} (circuit `{}`), which the inventory does not expect",
-                c.id
+                "{what} sends {p} to AS{asn} (circuit `{}`), which {} does not expect",
+                c.id,
+                expected.who()
             );
             out.push(Finding::new(Code::BgpLiveExtra, c.loc, msg).object("circuit", &c.id));
+        }
+    }
+    out.extend(sent_to_down_circuits(engine, expected, router, live, what, &judged));
+    out
+}
+
+/// bgp-live-extra for what the router sends to the `neighbor` addresses of its circuits that
+/// are down in the expected state (the old site's circuit after the router moved, or every
+/// circuit while it should be in the van). Only circuits with `neighbor` addresses: by AS alone,
+/// a session cannot be told from the same upstream's circuit at the other site.
+fn sent_to_down_circuits(
+    engine: &Engine<'_>,
+    expected: Expected<'_>,
+    router: ServerId,
+    live: &Live,
+    what: &str,
+    judged: &BTreeSet<IpAddr>,
+) -> Vec<Finding> {
+    let inv = engine.inv;
+    let mut out = Vec::new();
+    for (i, c) in inv.circuits.iter().enumerate() {
+        let id = crate::model::CircuitId::from_ix(i);
+        if c.router != router || engine.circuit_up(id, expected.state) {
+            continue;
+        }
+        let asn = inv.upstreams[c.upstream.ix()].asn;
+        let why = match expected.state.site_of.get(router.ix()).copied().flatten() {
+            None => format!("`{}` is in the van", inv.server(router).id),
+            Some(s) => format!(
+                "`{}` is at `{}`, not at `{}`",
+                inv.server(router).id,
+                inv.site(s).id,
+                inv.site(c.site).id
+            ),
+        };
+        let addrs: Vec<IpAddr> = c.neighbor.iter().map(|n| n.value).filter(|a| !judged.contains(a)).collect();
+        let sent: BTreeSet<IpNetwork> =
+            addrs.iter().filter_map(|a| live.sent.get(a)).flatten().copied().collect();
+        for p in sent {
+            let msg = format!(
+                "{what} sends {p} to AS{asn} on circuit `{}`, which should be down{} ({why})",
+                c.id,
+                expected.when()
+            );
+            out.push(Finding::new(Code::BgpLiveExtra, c.loc, msg).object("circuit", &c.id).hint(
+                "compare with the state the network is in (`--state`), or shut the circuit's sessions down",
+            ));
         }
     }
     out
@@ -145,13 +222,14 @@ mod tests {
         live.neighbors(&captured("rtr-neighbors.json")).unwrap();
         let router = checked.inventory.index.servers["rtr"];
         let state = State::current(&checked.inventory);
-        let f = verify(&engine, &state, router, &live, "rtr");
+        let expected = Expected { state: &state, name: None };
+        let f = verify(&engine, expected, router, &live, "rtr");
         let codes: Vec<(Code, Option<String>)> = f.iter().map(|f| (f.code, f.object.clone())).collect();
         assert_eq!(codes, vec![(Code::BgpSessionDown, Some("circuit:transit-b-lab".into()))], "{f:?}");
         // Without the neighbor file the session cannot be judged: what is missing is.
         let mut rib_only = Live::default();
         rib_only.rib_out(&captured("rtr-rib-out.json")).unwrap();
-        let f = verify(&engine, &state, router, &rib_only, "rtr");
+        let f = verify(&engine, expected, router, &rib_only, "rtr");
         let codes: Vec<Code> = f.iter().map(|f| f.code).collect();
         assert_eq!(codes, vec![Code::BgpLiveMissing, Code::BgpLiveMissing], "{f:?}");
     }

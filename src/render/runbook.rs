@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use crate::diag::text::{backticked, backticked_by, count};
 use crate::impact::Cause;
-use crate::model::{Inventory, ServerId};
+use crate::model::{CircuitId, Inventory, ServerId};
 use crate::plan::{Batch, Outcome};
 use crate::runbook::Night;
 
@@ -111,7 +111,7 @@ pub(crate) fn overview(inv: &Inventory, o: &Outcome) -> String {
 }
 
 /// `batch-NN.md`: one night, from pre-checks to rollback.
-pub(crate) fn night(inv: &Inventory, o: &Outcome, b: &Batch, n: &Night) -> String {
+pub(crate) fn night(inv: &Inventory, o: &Outcome, b: &Batch, n: &Night, plan: &str) -> String {
     let mut out = String::new();
     let h = o.plan.window_hours;
     let (start, end) = window(o, b);
@@ -126,6 +126,7 @@ pub(crate) fn night(inv: &Inventory, o: &Outcome, b: &Batch, n: &Night) -> Strin
     .ok();
     unannounced(&mut out, inv, o, b);
     criteria(&mut out, inv, o, b);
+    bgp_checkpoints(&mut out, inv, o, b, plan);
     prechecks(&mut out, inv, o, b);
     notify(&mut out, inv, o, b, n);
     orders_and_transport(&mut out, inv, b, n);
@@ -181,12 +182,121 @@ fn criteria(out: &mut String, inv: &Inventory, o: &Outcome, b: &Batch) {
         "| T+0 | notifications sent, monitoring silenced for the machines below | postpone the night |"
     )
     .ok();
+    if during_routers(o, b).is_some() {
+        writeln!(out, "| T+0 | BGP before the shutdown: `dcplan bgp verify ... --state \"during {}\"` exits 0 (BGP checkpoints below) | postpone the night: the routers that stay up do not carry it |", b.index).ok();
+    }
     writeln!(out, "| T+{} h | every machine unracked, labelled and loaded | roll back (point of no return not passed) |", h.div_ceil(3)).ok();
     writeln!(out, "| T+{} h | every machine racked and cabled at the destination | call the team lead: roll forward or back |", (2 * h).div_ceil(3)).ok();
     writeln!(
         out,
-        "| T+{} h | every check below passes | roll back what fails, or open an incident |\n",
-        h.saturating_sub(1).max(1)
+        "| T+{} h | every check below passes, and `dcplan bgp verify ... --state \"after {}\"` exits 0 (BGP checkpoints below) | roll back what fails, or open an incident |\n",
+        h.saturating_sub(1).max(1),
+        b.index
+    )
+    .ok();
+}
+
+/// The routers with a circuit up in a state, each with its up circuits, in inventory order.
+fn routers_up(inv: &Inventory, circuits: &[CircuitId]) -> Vec<(ServerId, Vec<CircuitId>)> {
+    let mut out: Vec<(ServerId, Vec<CircuitId>)> = Vec::new();
+    for &c in circuits {
+        let router = inv.circuits[c.ix()].router;
+        match out.iter_mut().find(|(r, _)| *r == router) {
+            Some((_, cs)) => cs.push(c),
+            None => out.push((router, vec![c])),
+        }
+    }
+    out.sort_by_key(|(r, _)| *r);
+    out
+}
+
+/// The routers to check before the shutdown: when the night moves a router, those that stay up
+/// with circuits up during the night. `None` when the night moves no router (nothing changes
+/// before the van leaves) or none stays up.
+fn during_routers(o: &Outcome, b: &Batch) -> Option<Vec<CircuitId>> {
+    let reach = &o.night(b).during.reach;
+    (!reach.routers_in_transit.is_empty() && !reach.circuits_up.is_empty()).then(|| reach.circuits_up.clone())
+}
+
+/// The BGP checkpoints: what to run on each router (bgpctl), and the `dcplan bgp verify` line
+/// that compares it with the night's expected states.
+fn bgp_checkpoints(out: &mut String, inv: &Inventory, o: &Outcome, b: &Batch, plan: &str) {
+    out.push_str("## BGP checkpoints\n\n");
+    out.push_str("On each router, `bgpctl` shows what it really sends (add `-s SOCKET` when bgpd's `socket` is not\nthe default); `dcplan bgp verify` compares that with the plan. Errors are a no-go; warnings say\nwhat differs. Run these before `dcplan move` records the night (it renumbers the plan's\nnights); after it, `dcplan bgp verify` without `--plan` compares with the inventory.\n\n");
+    if let Some(circuits) = during_routers(o, b) {
+        let moving: Vec<String> = o
+            .night(b)
+            .during
+            .reach
+            .routers_in_transit
+            .iter()
+            .map(|&r| format!("`{}`", inv.server(r).id))
+            .collect();
+        writeln!(
+            out,
+            "### Before the shutdown (T+0): the routers that stay up carry the night\n\nBefore {} {} shut down, the other routers must send what `during {}` expects.\n",
+            moving.join(", "),
+            if moving.len() == 1 { "is" } else { "are" },
+            b.index
+        )
+        .ok();
+        verify_steps(out, inv, &routers_up(inv, &circuits), plan, &format!("during {}", b.index));
+    }
+    let after = &o.night(b).after.reach.circuits_up;
+    writeln!(
+        out,
+        "### After the night (T+{} h): the routers send what `after {}` expects\n",
+        o.plan.window_hours.saturating_sub(1).max(1),
+        b.index
+    )
+    .ok();
+    if after.is_empty() {
+        out.push_str("No circuit of ours is up after this night: nothing to verify.\n\n");
+    } else {
+        verify_steps(out, inv, &routers_up(inv, after), plan, &format!("after {}", b.index));
+    }
+}
+
+/// The bgpctl commands per router and the `dcplan bgp verify` line for `state`.
+fn verify_steps(
+    out: &mut String,
+    inv: &Inventory,
+    routers: &[(ServerId, Vec<CircuitId>)],
+    plan: &str,
+    state: &str,
+) {
+    let mut files = Vec::new();
+    for (r, circuits) in routers {
+        let id = &inv.server(*r).id;
+        writeln!(out, "On `{id}`:\n\n```sh").ok();
+        out.push_str("bgpctl show neighbor\n");
+        for &c in circuits {
+            let circuit = &inv.circuits[c.ix()];
+            let up = &inv.upstreams[circuit.upstream.ix()];
+            if circuit.neighbor.is_empty() {
+                writeln!(out, "bgpctl show rib out neighbor ADDRESS    # {} ({}, AS{}): the session's address, from `show neighbor`", circuit.id, up.id, up.asn).ok();
+            }
+            for n in &circuit.neighbor {
+                writeln!(
+                    out,
+                    "bgpctl show rib out neighbor {}    # {} ({}, AS{})",
+                    n.value, circuit.id, up.id, up.asn
+                )
+                .ok();
+            }
+        }
+        writeln!(
+            out,
+            "bgpctl -j show neighbor > {id}-neighbors.json\nbgpctl -j show rib out > {id}-rib-out.json\n```\n"
+        )
+        .ok();
+        files.push(format!("--rib-out {id}={id}-rib-out.json --neighbors {id}={id}-neighbors.json"));
+    }
+    writeln!(
+        out,
+        "Then, with those files where the plan is:\n\n```sh\ndcplan bgp verify --plan {} --state \"{state}\" {}\n```\n",
+        sh_word(plan),
+        files.join(" ")
     )
     .ok();
 }
@@ -213,7 +323,10 @@ fn prechecks(out: &mut String, inv: &Inventory, o: &Outcome, b: &Batch) {
     )
     .ok();
     let during = &o.night(b).during.findings;
-    if during.is_empty() {
+    let van = &o.night(b).during.reach.routers_in_transit;
+    if during.is_empty() && !van.is_empty() {
+        writeln!(out, "- [ ] BGP: {} in the van, its circuits down for the night; no in-use address loses its upstreams (`dcplan bgp status` shows every prefix carried as required).", van.iter().map(|&r| format!("`{}`", inv.server(r).id)).collect::<Vec<_>>().join(", ")).ok();
+    } else if during.is_empty() {
         out.push_str("- [ ] BGP: no change expected during the night; `dcplan bgp status` shows every prefix carried by both upstreams.\n");
     } else {
         out.push_str("- [ ] BGP: expected during the night (announce it to the upstreams' NOCs if it matters to them):\n");
@@ -313,6 +426,15 @@ fn checks_and_rollback(out: &mut String, inv: &Inventory, n: &Night, h: u32) {
     .ok();
     writeln!(out, "- Point of no return: the van leaving the old site (T+{} h). Before it, roll back; after it, roll forward at the destination.", h.div_ceil(3)).ok();
     out.push_str("- Steps back: re-rack each machine at its `from` position, power on in the power-on order above, restore DNS TTLs, run the checks, tell the people notified.\n");
+}
+
+/// A path as one shell word: quoted when it holds anything but letters, digits and `._/-`.
+fn sh_word(s: &str) -> String {
+    if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "._/-".contains(c)) {
+        s.to_owned()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
 }
 
 /// ` (runs dns, ldap)` for a machine that runs services.
