@@ -101,7 +101,7 @@ fn legacy_configs_read_with_their_era_defaults() {
         return;
     }
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/lab/legacy");
-    for name in ["announce-self", "announce-none"] {
+    for name in ["announce-self", "announce-none", "prefix-set-exact"] {
         let old = std::fs::read_to_string(format!("{dir}/{name}.old.conf")).unwrap();
         let new = std::fs::read_to_string(format!("{dir}/{name}.new.conf")).unwrap();
         assert!(harness::check(&old).is_err(), "{name}: bgpd 7 accepts the old syntax");
