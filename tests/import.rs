@@ -217,7 +217,7 @@ fn odd_devices_are_imported_or_skipped_with_a_reason() {
     assert!(all.contains("units = 10\ndesc_units = true\n"), "{all}");
     assert!(
         all.contains(
-            "id = \"web-1\"\nsite = \"koeln\"\nrack = \"koeln-r1\"\nunit = 1\nheight = 1\npower_w = 300\n"
+            "id = \"web-1\"\nsite = \"koeln\"\nrack = \"koeln-r1\"\nunit = 1\nheight = 1\npower_w = 300\npsus = 2\n"
         ),
         "{all}"
     );

@@ -44,6 +44,8 @@ pub(crate) struct Server {
     pub(crate) unit: Option<HalfU>,
     pub(crate) height: Option<HalfU>,
     pub(crate) power_w: Option<u32>,
+    /// Power supplies: the device's power ports (None for vms, PDUs and devices without ports).
+    pub(crate) psus: Option<u32>,
     pub(crate) host: Option<String>,
     pub(crate) addresses: Vec<String>,
     pub(crate) serial: Option<String>,
@@ -192,6 +194,9 @@ fn servers(list: &[Server], table: &str) -> String {
         }
         if let Some(p) = s.power_w {
             let _ = writeln!(out, "power_w = {p}");
+        }
+        if let Some(n) = s.psus {
+            let _ = writeln!(out, "psus = {n}");
         }
         field(&mut out, "host", s.host.as_deref());
         if !s.addresses.is_empty() {

@@ -130,16 +130,26 @@ fn kind(role: Option<&api::Ref>) -> &'static str {
     }
 }
 
-/// Power per device: the largest allocated draw of its ports, else their largest maximum
-/// draw: redundant supplies do not add up.
-fn power(c: &mut Ctx<'_>) -> HashMap<u64, u32> {
-    let mut draw: HashMap<u64, (Option<u32>, Option<u32>)> = HashMap::new();
+/// A device's power, from its power ports.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Power {
+    /// The largest allocated draw of its ports, else their largest maximum draw: redundant
+    /// supplies do not add up.
+    watts: Option<u32>,
+    /// Its power ports: one per supply.
+    ports: u32,
+}
+
+/// Power per device NetBox id.
+fn power(c: &mut Ctx<'_>) -> HashMap<u64, Power> {
+    let mut draw: HashMap<u64, (Option<u32>, Option<u32>, u32)> = HashMap::new();
     for p in c.read(Endpoint::PowerPorts, |p: &api::PowerPort| p.id) {
         let e = draw.entry(p.device.id).or_default();
         e.0 = e.0.max(p.allocated_draw.filter(|&w| w > 0));
         e.1 = e.1.max(p.maximum_draw.filter(|&w| w > 0));
+        e.2 = e.2.saturating_add(1);
     }
-    draw.into_iter().filter_map(|(d, (alloc, max))| alloc.or(max).map(|w| (d, w))).collect()
+    draw.into_iter().map(|(d, (alloc, max, ports))| (d, Power { watts: alloc.or(max), ports })).collect()
 }
 
 /// Statuses of devices (and vms) that are not installed: not imported.
@@ -179,7 +189,12 @@ pub(crate) fn devices(c: &mut Ctx<'_>) {
     }
 }
 
-fn device(c: &mut Ctx<'_>, types: &HashMap<u64, api::DeviceType>, power: &HashMap<u64, u32>, d: api::Device) {
+fn device(
+    c: &mut Ctx<'_>,
+    types: &HashMap<u64, api::DeviceType>,
+    power: &HashMap<u64, Power>,
+    d: api::Device,
+) {
     const EP: Endpoint = Endpoint::Devices;
     let type_name = d.device_type.model.clone().or(d.device_type.slug.clone()).unwrap_or_default();
     let display = d.name.clone().unwrap_or_else(|| format!("{type_name} ({})", d.id));
@@ -244,7 +259,8 @@ fn device(c: &mut Ctx<'_>, types: &HashMap<u64, api::DeviceType>, power: &HashMa
         rack,
         unit,
         height,
-        power_w: if is_pdu { None } else { power.get(&d.id).copied() },
+        power_w: power.get(&d.id).and_then(|p| p.watts).filter(|_| !is_pdu),
+        psus: power.get(&d.id).map(|p| p.ports).filter(|&n| n > 0 && !is_pdu),
         host: None,
         addresses,
         serial: d.serial.filter(|s| !s.trim().is_empty()),

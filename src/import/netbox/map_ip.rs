@@ -63,6 +63,7 @@ pub(crate) fn vms(c: &mut Ctx<'_>) {
             unit: None,
             height: None,
             power_w: None,
+            psus: None,
             host: Some(host),
             addresses,
             serial: None,
