@@ -363,6 +363,30 @@ mod tests {
         assert_eq!(n.half_rows(HalfU(0), HalfU::ONE), Some((18, 2, false)));
     }
 
+    #[test]
+    fn half_units_top_down_racks_and_0u_machines_are_drawn_where_the_rack_says() {
+        let c = crate::testutil::checked_of(
+            "[[site]]\nid = \"s\"\n[[rack]]\nid = \"r\"\nsite = \"s\"\nunits = 4\nstarting_unit = 5\ndesc_units = true\n\
+             [[server]]\nid = \"top\"\nsite = \"s\"\nrack = \"r\"\nunit = 5\nheight = 1.5\n\
+             [[server]]\nid = \"half\"\nsite = \"s\"\nrack = \"r\"\nunit = 8.5\nheight = 0.5\n\
+             [[server]]\nid = \"pdu\"\nsite = \"s\"\nrack = \"r\"\nheight = 0\n",
+        );
+        let inv = &c.inventory;
+        let occupants = &contents(inv, None)[0];
+        let v = view(inv, RackId(0), occupants, Shown::Inventory);
+        // Numbered 5..8 from the top.
+        assert_eq!(v.rows, ["5", "6", "7", "8"]);
+        let boxes: Vec<(&str, u32, u32, String)> =
+            v.slots.iter().map(|s| (s.label.as_str(), s.top, s.rows, s.units.clone())).collect();
+        assert_eq!(
+            boxes,
+            [("top", 0, 3, "1.5U from 5".to_owned()), ("half", 7, 1, "0.5U from 8.5".to_owned())]
+        );
+        assert!(v.subtitle.iter().any(|l| l == "0U, beside the units: pdu"), "{:?}", v.subtitle);
+        let svg = crate::render::racks_svg::svg(&v);
+        assert!(svg.contains("half") && svg.contains("0.5U"), "{svg}");
+    }
+
     /// The example inventory and its plan.
     fn example() -> (crate::Checked, Outcome) {
         let loaded = crate::load::load(crate::load::Root::Embedded).expect("the example loads");
