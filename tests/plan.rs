@@ -524,3 +524,47 @@ fn routers_move_on_different_nights() {
         }
     }
 }
+
+/// The stored proven optima (benches/data/optima.json, from `scripts/cpsat-optima.py`) of the
+/// generated moves of 200 and 500 machines, where the heuristic and the bound do the work (the
+/// 80-machine ones go to the exact search, slow in a debug build; the benchmark covers them):
+/// the planner finds the optimum, its bound never passes it, it says "optimal" only when its
+/// bound equals its batches, and its downtime is no more than the proven least.
+#[test]
+fn proven_optima_are_met() {
+    use dcplan::synth::{Shape, Spec};
+    let text = std::fs::read_to_string("benches/data/optima.json").unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let mut checked_moves = 0;
+    for inst in doc["instances"].as_array().unwrap() {
+        let num = |k: &str| inst[k].as_u64().unwrap();
+        let size = usize::try_from(num("size")).unwrap();
+        if inst["status"] != "OPTIMAL" || !(200..=500).contains(&size) {
+            continue;
+        }
+        let shape = Shape::from_name(inst["shape"].as_str().unwrap()).unwrap();
+        let spec = Spec::measured(shape, size, num("seed"));
+        let loaded = dcplan::load::load_files(dcplan::synth::files(spec));
+        let mut checked = dcplan::check_loaded(loaded, &dcplan::Options::default());
+        let per_night = usize::try_from(num("per_night")).unwrap();
+        let file = checked.sources.add("plan.toml".into(), dcplan::synth::plan_toml(spec, per_night));
+        let (p, findings) = dcplan::plan::spec::load(file, &checked.sources, &checked.inventory);
+        assert!(findings.is_empty(), "{findings:?}");
+        let o = dcplan::plan::plan(&checked, p.unwrap());
+        let name = inst["name"].as_str().unwrap();
+        let optimum = num("batches");
+        assert_eq!(o.batches.len() as u64, optimum, "{name}");
+        assert!(u64::from(o.lower_bound) <= optimum, "{name}");
+        assert_eq!(o.optimal, o.lower_bound as usize == o.batches.len(), "{name}");
+        if inst["downtime_proven"] == true {
+            let down: u64 = o
+                .downtime
+                .iter()
+                .map(|&(s, n)| u64::from(n) * u64::from(checked.inventory.service(s).downtime_weight()))
+                .sum();
+            assert!(down <= num("downtime"), "{name}: downtime {down}, least {}", num("downtime"));
+        }
+        checked_moves += 1;
+    }
+    assert!(checked_moves >= 10, "{checked_moves}");
+}
