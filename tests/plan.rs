@@ -542,7 +542,7 @@ fn proven_optima_are_met() {
         if inst["status"] != "OPTIMAL" || !(200..=500).contains(&size) {
             continue;
         }
-        let shape = Shape::from_name(inst["shape"].as_str().unwrap()).unwrap();
+        let shape: Shape = inst["shape"].as_str().unwrap().parse().unwrap();
         let spec = Spec::measured(shape, size, num("seed"));
         let loaded = dcplan::load::load_files(dcplan::synth::files(spec));
         let mut checked = dcplan::check_loaded(loaded, &dcplan::Options::default());
