@@ -27,6 +27,40 @@ struct Case {
     /// Operator decisions: (machine, night).
     pin: Option<(usize, usize)>,
     not_before: Option<(usize, usize)>,
+    /// Weights, the van, and the destination's feeds.
+    power: Power,
+}
+
+/// Power and weight of a random move. Empty `machines`: 100 W, 1 PSU, no weight each.
+#[derive(Clone, Debug, Default)]
+struct Power {
+    /// Per machine: weight (kg), watts, PSUs, plugged into side b.
+    machines: Vec<(u32, u32, u32, bool)>,
+    /// `[plan] max_weight_kg`.
+    van: Option<u32>,
+    /// Rack n2 fed from both sides: the amps of side a and side b (230 V, 80 %).
+    feeds: Option<(u32, u32)>,
+    /// Rack n1 fed on side a only (10 A) instead of its power_w budget.
+    one_sided: bool,
+    /// max_weight_kg of the destination racks.
+    rack_kg: Option<u32>,
+}
+
+fn power(n: usize) -> impl Strategy<Value = Power> {
+    (
+        proptest::collection::vec((0u32..=60, 50u32..=1500, 1u32..=2, any::<bool>()), n),
+        proptest::option::weighted(0.5, 40u32..=250),
+        proptest::option::weighted(0.7, (2u32..=20, 2u32..=20)),
+        any::<bool>(),
+        proptest::option::weighted(0.4, 60u32..=400),
+    )
+        .prop_map(|(machines, van, feeds, one_sided, rack_kg)| Power {
+            machines,
+            van,
+            feeds,
+            one_sided,
+            rack_kg,
+        })
 }
 
 /// Person-minutes of machine `i` of height `h` (plan: 20 per machine, 10 per unit above 1;
@@ -54,8 +88,8 @@ fn case(max_machines: usize) -> impl Strategy<Value = Case> {
             proptest::option::weighted(0.3, (0..n, 1usize..=3)),
             proptest::option::weighted(0.3, (0..n, 1usize..=3)),
         );
-        (machines, vms, services, together, 1u32..=4, 3u32..=8, any::<bool>(), decisions).prop_map(
-            |(machines, vms, services, together, max_servers, max_units, any_order, d)| Case {
+        (machines, vms, services, together, 1u32..=4, 3u32..=8, any::<bool>(), decisions, power(n)).prop_map(
+            |(machines, vms, services, together, max_servers, max_units, any_order, d, power)| Case {
                 machines,
                 vms,
                 services,
@@ -67,6 +101,7 @@ fn case(max_machines: usize) -> impl Strategy<Value = Case> {
                 heavy: d.1,
                 pin: d.2,
                 not_before: d.3,
+                power,
             },
         )
     })
@@ -99,6 +134,7 @@ fn stacked() -> impl Strategy<Value = Case> {
                 heavy: None,
                 pin: None,
                 not_before: None,
+                power: Power::default(),
             },
         )
     })
@@ -145,18 +181,41 @@ fn conflict_is_real_and_minimal(inv: &Inventory, c: &Case, o: &Outcome) -> Resul
 
 /// The case as an inventory and a plan (TOML text).
 fn files(c: &Case) -> (String, String) {
-    let mut inv = String::from(
+    files_placed(c, &BTreeMap::new())
+}
+
+/// [`files`] with some machines already at the destination: machine index -> (rack, unit).
+fn files_placed(c: &Case, placed: &BTreeMap<usize, (String, u32)>) -> (String, String) {
+    let pw = &c.power;
+    let rack_kg = pw.rack_kg.map(|kg| format!("max_weight_kg = {kg}\n")).unwrap_or_default();
+    let n1_power = if pw.one_sided { "" } else { "power_w = 5000\n" };
+    let mut inv = format!(
         "[org]\nasn = 64500\n[[site]]\nid = \"old\"\n[[site]]\nid = \"new\"\n\
          [[rack]]\nid = \"o1\"\nsite = \"old\"\nunits = 42\n[[rack]]\nid = \"o2\"\nsite = \"old\"\nunits = 42\n\
-         [[rack]]\nid = \"n1\"\nsite = \"new\"\nunits = 42\npower_w = 5000\n[[rack]]\nid = \"n2\"\nsite = \"new\"\nunits = 42\n",
+         [[rack]]\nid = \"n1\"\nsite = \"new\"\nunits = 42\n{n1_power}{rack_kg}[[rack]]\nid = \"n2\"\nsite = \"new\"\nunits = 42\n{rack_kg}",
     );
+    let feed = |id: &str, rack: &str, side: &str, amps: u32| {
+        format!("[[feed]]\nid = \"{id}\"\nrack = \"{rack}\"\nside = \"{side}\"\nvolts = 230\namps = {amps}\n")
+    };
+    if let Some((a, b)) = pw.feeds {
+        inv += &(feed("n2-a", "n2", "a", a) + &feed("n2-b", "n2", "b", b));
+    }
+    if pw.one_sided {
+        inv += &feed("n1-a", "n1", "a", 10);
+    }
     let mut top = [1u32, 1u32];
     for (i, &(h, r)) in c.machines.iter().enumerate() {
         let unit = top[r as usize];
         top[r as usize] += h;
+        let (kg, watts, psus, b) = pw.machines.get(i).copied().unwrap_or((0, 100, 1, false));
+        let (site, rack, unit) = match placed.get(&i) {
+            Some((rack, u)) => ("new", rack.clone(), *u),
+            None => ("old", format!("o{}", r + 1), unit),
+        };
         inv += &format!(
-            "[[server]]\nid = \"m{i}\"\nsite = \"old\"\nrack = \"o{}\"\nunit = {unit}\nheight = {h}\npower_w = 100\n{}",
-            r + 1,
+            "[[server]]\nid = \"m{i}\"\nsite = \"{site}\"\nrack = \"{rack}\"\nunit = {unit}\nheight = {h}\npower_w = {watts}\n\
+             psus = {psus}\nfeed_side = \"{}\"\nweight_kg = {kg}\n{}",
+            if b { "b" } else { "a" },
             if c.heavy == Some(i) { "handling_minutes = 55\n" } else { "" }
         );
     }
@@ -189,7 +248,8 @@ fn files(c: &Case) -> (String, String) {
         Some((a, b)) if a != b => format!("keep_together = [[\"m{a}\", \"m{b}\"]]\n"),
         _ => String::new(),
     };
-    let crew = c.crew.map(|n| format!("crew = {n}\n")).unwrap_or_default();
+    let crew = c.crew.map(|n| format!("crew = {n}\n")).unwrap_or_default()
+        + &pw.van.map(|kg| format!("max_weight_kg = {kg}\n")).unwrap_or_default();
     let mut plan = format!(
         "[plan]\nfrom = \"old\"\nto = \"new\"\nmax_servers = {}\nmax_units = {}\norder = \"{}\"\n{together}\
          {crew}window_hours = 1\nhandling_minutes = 20\nhandling_minutes_per_unit = 10\n",
@@ -255,6 +315,13 @@ fn check_some(
             .sum();
         if c.crew.is_some_and(|crew| work > crew * 60) {
             return Err(format!("R5: batch {k} needs {work} person-minutes"));
+        }
+        let kg: u32 = (0..c.machines.len())
+            .filter(|&i| batch.get(&machine(i)) == Some(&k))
+            .map(|i| c.power.machines.get(i).map_or(0, |m| m.0))
+            .sum();
+        if c.power.van.is_some_and(|van| kg > van) {
+            return Err(format!("R1: batch {k} weighs {kg} kg"));
         }
     }
     if let Some((m, k)) = c.pin
@@ -341,7 +408,9 @@ fn assignment(inv: &Inventory, o: &Outcome) -> BTreeMap<ServerId, usize> {
         for &v in &b.vms {
             assert!(b.servers.contains(&inv.server(v).host.unwrap()), "vm rides with its host");
         }
-        assert_eq!(b.placements.len(), b.servers.len());
+        // Power or weight may leave a machine without a rack: dest-capacity says which.
+        let unplaced = o.findings.iter().filter(|f| f.code == dcplan::diag::Code::DestCapacity).count();
+        assert!(b.placements.len() <= b.servers.len() && b.placements.len() + unplaced >= b.servers.len());
         for p in &b.placements {
             let rack = &inv.racks[p.rack.ix()];
             let (h, unit) = (inv.server(p.server).height.0, p.unit.unwrap().0);
@@ -353,6 +422,33 @@ fn assignment(inv: &Inventory, o: &Outcome) -> BTreeMap<ServerId, usize> {
         }
     }
     batch
+}
+
+/// The destination racks after every night (and so during every night, which holds less) are
+/// free of power-feed-overload, power-feed-loss (one side lost) and rack-weight errors, as
+/// `dcplan check` finds them on the inventory with the machines where the plan put them.
+fn destination_powered(c: &Case, inv: &Inventory, o: &Outcome) -> Result<(), String> {
+    use dcplan::diag::Code;
+    let mut placed = BTreeMap::new();
+    for b in &o.batches {
+        for p in &b.placements {
+            let i: usize = inv.server(p.server).id[1..].parse().unwrap();
+            placed.insert(i, (inv.rack(p.rack).id.clone(), p.unit));
+        }
+        let (text, _) = files_placed(c, &placed);
+        let loaded = dcplan::load::load_files(vec![("inv.toml".into(), text.into_bytes())]);
+        let checked = dcplan::check_loaded(loaded, &dcplan::Options::default());
+        let bad: Vec<&str> = checked
+            .findings
+            .iter()
+            .filter(|f| matches!(f.code, Code::PowerFeedOverload | Code::PowerFeedLoss | Code::RackWeight))
+            .map(|f| f.message.as_str())
+            .collect();
+        if !bad.is_empty() {
+            return Err(format!("after batch {}: {bad:?}", b.index));
+        }
+    }
+    Ok(())
 }
 
 fn moving(inv: &Inventory) -> usize {
@@ -419,6 +515,9 @@ proptest! {
         prop_assert!(o.before.is_some());
         // Before, then during and after each night.
         prop_assert_eq!(o.states().count(), 1 + 2 * o.batches.len());
+        if let Err(e) = destination_powered(&c, inv, &o) {
+            prop_assert!(false, "{}\n{}\n{}", e, inv_text, plan_text);
+        }
     }
 
     #[test]

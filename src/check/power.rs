@@ -98,6 +98,25 @@ pub(crate) fn draw(server: ServerId, watts: f64, psus: u32, feed_side: Side, has
     d
 }
 
+/// Which sides of each rack have a feed, by rack and [`Side::ix`].
+pub(crate) fn rack_sides(inv: &Inventory) -> Vec<[bool; 2]> {
+    let mut out = vec![[false; 2]; inv.racks.len()];
+    for f in &inv.feeds {
+        out[f.rack.ix()][f.side.ix()] = true;
+    }
+    out
+}
+
+/// The side a single-PSU machine is plugged into in a rack with feeds on the sides `has`
+/// (its feed_side, or the other when its own has no feed, as the load model counts it);
+/// `None` for multi-PSU machines and racks without feeds.
+pub(crate) fn plugged_side(psus: u32, feed_side: Side, has: [bool; 2]) -> Option<Side> {
+    if psus >= 2 || has == [false, false] {
+        return None;
+    }
+    draw(ServerId(0), 0.0, psus, feed_side, has).only
+}
+
 /// The power of every rack, indexed by rack (racks without feeds have an empty one).
 pub(crate) fn racks(inv: &Inventory) -> Vec<RackPower> {
     let mut out = vec![RackPower::default(); inv.racks.len()];

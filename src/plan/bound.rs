@@ -15,14 +15,17 @@ pub(crate) fn impossible_groups(p: &Problem) -> Option<Conflict> {
     let empty = Load::new(p);
     let alone = |g: GroupId| empty.exceeded(p, g).map(|d| p.limits[d].what);
     // R1 first, over all groups; then the other limits.
-    if let Some(g) = p.groups.ids().find(|&g| matches!(alone(g), Some(Resource::Machines | Resource::Units)))
+    if let Some(g) = p
+        .groups
+        .ids()
+        .find(|&g| matches!(alone(g), Some(Resource::Machines | Resource::Units | Resource::Weight)))
     {
         return Some(Conflict::GroupTooBig { group: g });
     }
     let alone = p.groups.ids().find_map(|g| match alone(g)? {
         Resource::Replicas(s) => Some(Conflict::GroupBreaksR3 { group: g, service: s }),
         Resource::Labour => Some(Conflict::GroupTooMuchWork { group: g }),
-        Resource::Machines | Resource::Units => None,
+        Resource::Machines | Resource::Units | Resource::Weight => None,
     });
     alone.or_else(|| overfull_pins(p))
 }

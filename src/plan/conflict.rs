@@ -227,16 +227,41 @@ pub(crate) fn finding(inv: &Inventory, p: &Problem, plan: &Plan, c: &Conflict) -
             } else {
                 format!("`{}`", inv.server(grp.machines[0]).id)
             };
-            (
-                format!(
-                    "{what} need {} and {} U in one batch, but a batch holds {} machines and {} U (R1, R2)",
-                    count(grp.machines.len(), "machine slot"),
-                    grp.units,
-                    p.max_servers,
-                    p.max_units
+            // The van's weight, when that is the limit the group breaks.
+            let heavy = p.limits.ids().find(|&d| {
+                p.limits[d].what == Resource::Weight
+                    && p.demand[*group].iter().any(|&(x, c)| x == d && c > p.limits[d].cap)
+            });
+            match heavy {
+                Some(d) => {
+                    let kg: f64 = grp.machines.iter().map(|&m| inv.server(m).weight_kg.unwrap_or(0.0)).sum();
+                    let one = grp.machines.len() == 1;
+                    (
+                        format!(
+                            "{what} weigh{} {kg} kg, more than the van carries in one batch ({} kg) (R1{})",
+                            if one { "s" } else { "" },
+                            f64::from(p.limits[d].cap) / 10.0,
+                            if one { "" } else { ", R2" }
+                        ),
+                        if one {
+                            "raise max_weight_kg, or move it otherwise (`stay`)"
+                        } else {
+                            "raise max_weight_kg, or split the keep_together group"
+                        }
+                        .to_owned(),
+                    )
+                }
+                None => (
+                    format!(
+                        "{what} need {} and {} U in one batch, but a batch holds {} machines and {} U (R1, R2)",
+                        count(grp.machines.len(), "machine slot"),
+                        grp.units,
+                        p.max_servers,
+                        p.max_units
+                    ),
+                    "raise max_servers / max_units, or split the keep_together group".to_owned(),
                 ),
-                "raise max_servers / max_units, or split the keep_together group".to_owned(),
-            )
+            }
         }
         Conflict::GroupBreaksR3 { group, service } => {
             let grp = &p.groups[*group];
@@ -340,7 +365,7 @@ fn decisions(inv: &Inventory, p: &Problem, plan: &Plan, c: &Conflict) -> (String
         ),
         Conflict::PinsOverfull { night, dim, groups } => {
             let rule = match p.limits[*dim].what {
-                Resource::Machines | Resource::Units => "R1".to_owned(),
+                Resource::Machines | Resource::Units | Resource::Weight => "R1".to_owned(),
                 Resource::Replicas(s) => format!("R3 for {}", describe(inv, p, s)),
                 Resource::Labour => "R5 labour".to_owned(),
             };

@@ -36,6 +36,9 @@ pub(crate) enum Resource {
     Machines,
     /// R1: rack units.
     Units,
+    /// R1: weight, in tenths of a kilogram ([`tenths_kg`]), when `[plan] max_weight_kg` is set
+    /// (what the van carries).
+    Weight,
     /// R3: replicas of a service in transit.
     Replicas(SvcIx),
     /// R5: handling person-minutes of the crew.
@@ -57,8 +60,28 @@ pub(crate) struct Limit {
 /// What one group takes of each limit, sparse: (limit, amount).
 pub(crate) type Demand = Vec<(Dim, u32)>;
 
-/// The per-batch limits and what each group takes of them: R1 (machines, units) for every
-/// group, R3 for every service with a cap (n > min_up), R5 (person-minutes) when a crew is set.
+/// A weight as R1 counts it: tenths of a kilogram, rounded (limits are whole numbers; spec
+/// sheets give weights to 0.1 kg). Saturates for absurd weights, which no van carries.
+pub(crate) fn tenths_kg(kg: f64) -> u32 {
+    // `as` saturates, and maps NaN to 0 (resolve already refuses both).
+    (kg * 10.0).round() as u32
+}
+
+/// A group's weight for R1, capped just over the van's capacity: a group over it fits in no
+/// batch whatever its exact weight, and the cap keeps every sum of demands far from overflow
+/// (the plan file caps max_weight_kg at 1,000,000 kg, 10^7 tenths).
+fn weight_demand(inv: &Inventory, grp: &Group, cap: u32) -> u32 {
+    let total = grp
+        .machines
+        .iter()
+        .map(|&m| tenths_kg(inv.server(m).weight_kg.unwrap_or(0.0)))
+        .fold(0, u32::saturating_add);
+    total.min(cap.saturating_add(1))
+}
+
+/// The per-batch limits and what each group takes of them: R1 (machines, units, and weight when
+/// the van's is set) for every group, R3 for every service with a cap (n > min_up), R5
+/// (person-minutes) when a crew is set.
 pub(crate) fn capacity(
     inv: &Inventory,
     plan: &Plan,
@@ -71,6 +94,8 @@ pub(crate) fn capacity(
     let machines = limits.push(Limit { what: Resource::Machines, cap: plan.max_servers });
     let units = limits.push(Limit { what: Resource::Units, cap: plan.max_units });
     debug_assert!(machines == MACHINES && units == UNITS);
+    let weight =
+        plan.max_weight_kg.map(|kg| limits.push(Limit { what: Resource::Weight, cap: tenths_kg(kg) }));
     let mut dim_of: IdVec<SvcIx, Option<Dim>> = IdVec::filled(None, services.len());
     for (s, svc) in services.enumerate() {
         if let Some(cap) = svc.cap {
@@ -83,6 +108,7 @@ pub(crate) fn capacity(
         .enumerate()
         .map(|(g, grp)| {
             let mut d = vec![(machines, u32_of(grp.machines.len())), (units, grp.units)];
+            d.extend(weight.map(|w| (w, weight_demand(inv, grp, limits[w].cap))));
             d.extend(group_services[g].iter().filter_map(|&(s, c)| Some((dim_of[s]?, c))));
             d.extend(labour.map(|l| (l, minutes(inv, plan, grp))));
             d
@@ -300,6 +326,15 @@ pub(crate) enum Reason {
         /// The batch before (from 1).
         batch: usize,
     },
+    /// R1: the batch before would weigh more than the van carries with it.
+    Weight {
+        /// The batch before (from 1).
+        batch: usize,
+        /// Its weight with this machine, tenths of a kilogram.
+        tenths_kg: u32,
+        /// What the van carries, tenths of a kilogram.
+        max_tenths_kg: u32,
+    },
     /// R5: the crew of the batch before would have too much to handle with it.
     Labour {
         /// The batch before (from 1).
@@ -340,6 +375,11 @@ impl Resource {
                 batch: to.number(),
                 machines: load.used(MACHINES) + u32_of(p.groups[g].machines.len()),
                 units: load.used(UNITS) + p.groups[g].units,
+            },
+            Resource::Weight => Reason::Weight {
+                batch: to.number(),
+                tenths_kg: load.used(dim) + p.demand[g].iter().find(|x| x.0 == dim).map_or(0, |x| x.1),
+                max_tenths_kg: p.limits[dim].cap,
             },
             Resource::Labour => Reason::Labour {
                 batch: to.number(),
@@ -422,4 +462,66 @@ pub(crate) fn why_not(
         }
     }
     Reason::Objective
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A move of machines weighing `kg` each (1 U, one rack), with the van's `max_weight_kg`.
+    fn problem(kg: &[f64], van: &str) -> Problem {
+        let mut inv = String::from(
+            "[org]\nasn = 64500\n[[site]]\nid = \"o\"\n[[site]]\nid = \"n\"\n\
+             [[rack]]\nid = \"o1\"\nsite = \"o\"\nunits = 42\n[[rack]]\nid = \"n1\"\nsite = \"n\"\nunits = 42\n",
+        );
+        for (i, w) in kg.iter().enumerate() {
+            inv += &format!(
+                "[[server]]\nid = \"m{i}\"\nsite = \"o\"\nrack = \"o1\"\nunit = {}\nweight_kg = {w:?}\n",
+                i + 1
+            );
+        }
+        let mut checked = crate::testutil::checked_of(&inv);
+        let text = format!("[plan]\nfrom = \"o\"\nto = \"n\"\nmax_servers = 10\nmax_units = 10\n{van}");
+        let file = checked.sources.add("p.toml".into(), text);
+        let (plan, findings) = crate::plan::spec::load(file, &checked.sources, &checked.inventory);
+        assert_eq!(findings, vec![]);
+        Problem::new(&checked.inventory, &plan.expect("plan"))
+    }
+
+    #[test]
+    fn the_van_is_an_r1_limit_in_tenths_of_a_kilogram() {
+        let p = problem(&[18.25, 40.0, 0.0], "max_weight_kg = 60.5\n");
+        let dim = p.limits.ids().find(|&d| p.limits[d].what == Resource::Weight).expect("a weight limit");
+        assert_eq!(p.limits[dim].cap, 605);
+        let of = |g: usize| p.demand[GroupId(g as u32)].iter().find(|x| x.0 == dim).map(|x| x.1);
+        assert_eq!((of(0), of(1), of(2)), (Some(183), Some(400), Some(0)));
+        // m0 + m1 = 58.25 kg fit one batch; all three with a 10 kg machine would not.
+        let mut load = Load::new(&p);
+        load.add(&p, GroupId(0));
+        assert!(load.fits(&p, GroupId(1)));
+        // Without max_weight_kg there is no weight limit at all.
+        let p = problem(&[18.25], "");
+        assert!(p.limits.iter().all(|l| l.what != Resource::Weight));
+    }
+
+    #[test]
+    fn an_absurd_weight_is_capped_just_over_the_van() {
+        let p = problem(&[1e12, 1e12], "max_weight_kg = 1000000\n");
+        let dim = p.limits.ids().find(|&d| p.limits[d].what == Resource::Weight).expect("a weight limit");
+        assert_eq!(p.demand[GroupId(0)].iter().find(|x| x.0 == dim).map(|x| x.1), Some(10_000_001));
+        assert!(!Load::new(&p).fits(&p, GroupId(0)));
+        assert_eq!(tenths_kg(f64::NAN), 0);
+        assert_eq!(tenths_kg(1e300), u32::MAX);
+    }
+
+    #[test]
+    fn explain_names_the_van() {
+        let p = problem(&[40.0, 40.0, 30.0], "max_weight_kg = 100\n");
+        let batch: IdVec<GroupId, BatchIx> = [BatchIx(0), BatchIx(0), BatchIx(1)].into_iter().collect();
+        assert_eq!(violation(&p, &batch), None);
+        let e = explain(&p, &batch);
+        assert_eq!(e[GroupId(2)].reason, Reason::Weight { batch: 1, tenths_kg: 1100, max_tenths_kg: 1000 });
+        let over: IdVec<GroupId, BatchIx> = [BatchIx(0); 3].into_iter().collect();
+        assert!(matches!(violation(&p, &over), Some(Violation::Limit { used: 1100, .. })));
+    }
 }

@@ -118,6 +118,8 @@ pub struct Plan {
     pub max_servers: u32,
     /// Rack units per batch.
     pub max_units: u32,
+    /// Kilograms per batch (the van), when set.
+    pub(crate) max_weight_kg: Option<f64>,
     /// Machines that do not move.
     pub stay: Vec<ServerId>,
     /// Machines that move together.
@@ -274,6 +276,17 @@ impl Ctx<'_> {
         }
     }
 
+    /// `max_weight_kg`: above 0, at most 1,000,000 kg (R1 counts tenths of a kilogram in 32 bits).
+    fn van_weight(&mut self, v: &Spanned<f64>) -> Option<f64> {
+        let kg = *v.get_ref();
+        if kg.is_finite() && kg > 0.0 && kg <= 1_000_000.0 {
+            return Some(kg);
+        }
+        let at = self.loc(v);
+        self.invalid(at, format!("max_weight_kg must be above 0 and at most 1000000, found {kg}"), None);
+        None
+    }
+
     fn physical(&mut self, field: &str, r: &Spanned<String>) -> Option<ServerId> {
         let inv = self.inv;
         let id = self.reference("server", field, r, &inv.index.servers)?;
@@ -349,6 +362,7 @@ pub fn load(file: FileId, sources: &Sources, inv: &Inventory) -> (Option<Plan>, 
         to,
         max_servers: cx.positive("max_servers", &p.max_servers),
         max_units: cx.positive("max_units", &p.max_units),
+        max_weight_kg: p.max_weight_kg.as_ref().and_then(|v| cx.van_weight(v)),
         stay,
         keep_together,
         links,

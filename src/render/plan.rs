@@ -18,6 +18,9 @@ struct JsonPlacement<'a> {
     rack: &'a str,
     /// Null for a 0U machine.
     unit: Option<crate::model::HalfU>,
+    /// Single-PSU machines in a rack with feeds: the side to plug into.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    feed_side: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -82,6 +85,11 @@ struct JsonPlan<'a> {
 /// The plan as JSON; `explain` adds each machine's reason to its batch.
 pub(crate) fn json(o: &Outcome, inv: &Inventory, sources: &Sources, explain: bool) -> String {
     let sid = |s: crate::model::ServerId| inv.server(s).id.as_str();
+    let sides = crate::check::power::rack_sides(inv);
+    let plugged = |p: &crate::plan::Placement| {
+        let sv = inv.server(p.server);
+        crate::check::power::plugged_side(sv.psus, sv.feed_side, sides[p.rack.ix()])
+    };
     let doc = JsonPlan {
         plan: &o.plan.name,
         from: &inv.site(o.plan.from).id,
@@ -107,6 +115,7 @@ pub(crate) fn json(o: &Outcome, inv: &Inventory, sources: &Sources, explain: boo
                         server: sid(p.server),
                         rack: &inv.rack(p.rack).id,
                         unit: p.unit,
+                        feed_side: plugged(p).map(|s| s.as_str()),
                     })
                     .collect(),
                 services_down: b.services_down.iter().map(|&s| inv.service(s).id.as_str()).collect(),
@@ -454,6 +463,11 @@ pub(crate) fn reason(inv: &Inventory, e: &Explanation) -> String {
             inv.service(*service).id,
             inv.service(*on).id,
             count(*need, "replica")
+        ),
+        Reason::Weight { batch, tenths_kg, max_tenths_kg } => format!(
+            "R1: batch {batch} would weigh {} kg with it, over the van's {} kg",
+            f64::from(*tenths_kg) / 10.0,
+            f64::from(*max_tenths_kg) / 10.0
         ),
         Reason::Labour { batch, minutes, capacity } => {
             format!("R5: kept out of night {batch} by labour: {minutes} of {capacity} person-minutes")

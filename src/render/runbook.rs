@@ -362,6 +362,21 @@ fn notify(out: &mut String, inv: &Inventory, o: &Outcome, b: &Batch, n: &Night) 
     }
 }
 
+/// The power column: draw, PSUs, and for a single-PSU machine placed in a rack with feeds the
+/// side to plug it into.
+fn power_cell(inv: &Inventory, sv: &crate::model::Server, placed: Option<&crate::plan::Placement>) -> String {
+    let w = sv.power_w.map_or("-".to_owned(), |w| format!("{w} W"));
+    let side = placed.and_then(|p| {
+        let has = crate::check::power::rack_sides(inv)[p.rack.ix()];
+        crate::check::power::plugged_side(sv.psus, sv.feed_side, has)
+    });
+    match side {
+        Some(s) => format!("{w}, 1 PSU on side {}", s.as_str()),
+        None if sv.psus == 1 => format!("{w}, 1 PSU"),
+        None => format!("{w}, {} PSUs", sv.psus),
+    }
+}
+
 /// Shutdown order, the label and transport checklist, and the power-on order.
 fn orders_and_transport(out: &mut String, inv: &Inventory, b: &Batch, n: &Night) {
     out.push_str("\n## Shutdown order (dependents first)\n\n");
@@ -373,11 +388,8 @@ fn orders_and_transport(out: &mut String, inv: &Inventory, b: &Batch, n: &Night)
     for &s in &b.servers {
         let sv = inv.server(s);
         let from = sv.mount.map_or("-".to_owned(), |m| crate::model::mount_text(inv.rack(m.rack), m.unit));
-        let to = b
-            .placements
-            .iter()
-            .find(|p| p.server == s)
-            .map_or("unplaced".to_owned(), |p| crate::model::mount_text(inv.rack(p.rack), p.unit));
+        let placed = b.placements.iter().find(|p| p.server == s);
+        let to = placed.map_or("unplaced".to_owned(), |p| crate::model::mount_text(inv.rack(p.rack), p.unit));
         let vms: Vec<&str> = b
             .vms
             .iter()
@@ -392,7 +404,7 @@ fn orders_and_transport(out: &mut String, inv: &Inventory, b: &Batch, n: &Night)
             sv.serial.as_deref().unwrap_or("-"),
             sv.asset_tag.as_deref().unwrap_or("-"),
             sv.height,
-            sv.power_w.map_or("-".to_owned(), |w| format!("{w} W")),
+            power_cell(inv, sv, placed),
             vms.join(", ")
         )
         .ok();

@@ -27,6 +27,10 @@ pub(super) struct RawPlan {
     /// Rack units per batch (what one truck, one night, can carry).
     #[schemars(with = "u32")]
     pub(super) max_units: Spanned<i64>,
+    /// Kilograms per batch (what the van carries): rule R1 then also limits the weight of each
+    /// night's machines (their `weight_kg`; machines without one count 0).
+    #[schemars(with = "Option<f64>")]
+    pub(super) max_weight_kg: Option<Spanned<f64>>,
     /// Machines that do not move.
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
