@@ -23,6 +23,9 @@ struct Args {
     /// Replace the output folder's files.
     #[arg(long)]
     force: bool,
+    /// A and B power feeds on every rack, PSUs, feed sides and weights on every machine.
+    #[arg(long)]
+    feeds: bool,
 }
 
 fn main() -> std::io::Result<()> {
@@ -33,6 +36,7 @@ fn main() -> std::io::Result<()> {
     }
     let mut spec = dcplan::synth::Spec::with_machines(a.machines);
     spec.seed = a.seed;
+    spec.feeds = a.feeds;
     if let Some(s) = a.services {
         spec.services = s;
     }

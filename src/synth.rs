@@ -19,6 +19,9 @@ pub struct Spec {
     pub seed: u64,
     /// What the services look like.
     pub shape: Shape,
+    /// A and B feeds on every rack (instead of a power_w budget), rack max_weight_kg, and
+    /// machines with PSUs, a feed side and a weight; everything else as without.
+    pub feeds: bool,
 }
 
 /// The kind of move to generate: each stresses another rule of the planner.
@@ -67,7 +70,7 @@ impl std::str::FromStr for Shape {
 impl Spec {
     /// The default proportions for `machines` machines: a quarter vms, half as many services.
     pub fn with_machines(machines: usize) -> Spec {
-        Spec { machines, vms: machines / 4, services: machines / 2, seed: 1, shape: Shape::Normal }
+        Spec { machines, vms: machines / 4, services: machines / 2, seed: 1, shape: Shape::Normal, feeds: false }
     }
 
     /// The estates the planner's batches are compared with proven optima on (benches/plan.rs):
@@ -88,12 +91,13 @@ pub(crate) fn generate(spec: Spec) -> Vec<(String, String)> {
     // A tenth of the machines already stand at the new site.
     let at_cv = physical / 10;
     let net = network();
-    let sites = sites(physical, at_cv);
-    let (servers, mut names, hypervisors) = machines(&mut rng, physical, at_cv);
+    let (sites, feeds) = sites(physical, at_cv, spec.feeds);
+    let (servers, mut names, hypervisors) = machines(&mut rng, physical, at_cv, spec.feeds);
     let first_vm = names.len();
     let vms = vms(spec.vms, &hypervisors, &mut names);
     let services = services(&mut rng, spec, &names, first_vm, &hypervisors);
     let mut files = vec![("network.toml".to_owned(), net), ("sites.toml".to_owned(), sites)];
+    files.extend(split("feeds", &feeds, "[[feed]]"));
     files.extend(split("servers", &servers, "[[server]]"));
     files.extend(split("vms", &vms, "[[server]]"));
     files.extend(split("services", &services, "[[service]]"));
@@ -136,8 +140,11 @@ fn network() -> String {
 }
 
 /// The two sites, their link, and racks: enough for every machine at PER_RACK per rack, plus
-/// empty room at cv.
-fn sites(physical: usize, at_cv: usize) -> String {
+/// empty room at cv. With `feeds`, the racks' feeds (the second string): side a single-phase
+/// 230 V 40 A (7360 W), side b three-phase 400 V 16 A (8868 W); either carries a full rack
+/// (PER_RACK machines of at most 400 W) alone.
+fn sites(physical: usize, at_cv: usize, feeds: bool) -> (String, String) {
+    let mut feed_text = String::new();
     let mut sites = String::new();
     writeln!(
         sites,
@@ -148,19 +155,28 @@ fn sites(physical: usize, at_cv: usize) -> String {
     let cv_racks = physical.div_ceil(PER_RACK) + 2;
     for (site, n) in [("ids", ids_racks), ("cv", cv_racks)] {
         for r in 0..n {
+            let budget = if feeds { "max_weight_kg = 900" } else { "power_w = 8000" };
             writeln!(
                 sites,
-                "[[rack]]\nid = \"{site}-r{r:04}\"\nsite = \"{site}\"\nunits = {RACK_UNITS}\npower_w = 8000\n"
+                "[[rack]]\nid = \"{site}-r{r:04}\"\nsite = \"{site}\"\nunits = {RACK_UNITS}\n{budget}\n"
             )
             .ok();
+            if feeds {
+                writeln!(
+                    feed_text,
+                    "[[feed]]\nid = \"{site}-r{r:04}-a\"\nrack = \"{site}-r{r:04}\"\nside = \"a\"\nvolts = 230\namps = 40\n\n\
+                     [[feed]]\nid = \"{site}-r{r:04}-b\"\nrack = \"{site}-r{r:04}\"\nside = \"b\"\nvolts = 400\namps = 16\nphase = \"three\"\n"
+                )
+                .ok();
+            }
         }
     }
-    sites
+    (sites, feed_text)
 }
 
 /// Physical machines: two routers, then hypervisors (every 8th), then servers. Returns the
 /// TOML, the machine names, and the hypervisors at ids.
-fn machines(rng: &mut Rng, physical: usize, at_cv: usize) -> (String, Vec<String>, Vec<String>) {
+fn machines(rng: &mut Rng, physical: usize, at_cv: usize, feeds: bool) -> (String, Vec<String>, Vec<String>) {
     let mut servers = String::new();
     let mut names = Vec::with_capacity(physical);
     let mut hypervisors = Vec::new();
@@ -187,6 +203,14 @@ fn machines(rng: &mut Rng, physical: usize, at_cv: usize) -> (String, Vec<String
             200 + rng.below(200)
         )
         .ok();
+        if feeds {
+            // No draws from rng here: the rest of the inventory stays as without feeds. Every
+            // 8th machine has one PSU, on alternating sides.
+            let (psus, side) =
+                if i % 8 == 5 { (1, if (i / 8) % 2 == 0 { "a" } else { "b" }) } else { (2, "a") };
+            writeln!(servers, "psus = {psus}\nfeed_side = \"{side}\"\nweight_kg = {}\n", 10 + (i * 7) % 21)
+                .ok();
+        }
         if id.starts_with("hv") && site == "ids" {
             hypervisors.push(id.clone());
         }
@@ -390,9 +414,9 @@ mod tests {
 
     #[test]
     fn generated_inventories_are_clean() {
-        for n in [40, 500] {
+        for (n, feeds) in [(40, false), (500, false), (40, true), (500, true)] {
             let checked = crate::check_loaded(
-                crate::load::load_files(files(Spec::with_machines(n))),
+                crate::load::load_files(files(Spec { feeds, ..Spec::with_machines(n) })),
                 &crate::Options::default(),
             );
             let errors: Vec<_> = checked.findings.iter().take(5).map(|f| (&f.code, &f.message)).collect();

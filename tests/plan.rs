@@ -185,7 +185,7 @@ fn files(c: &Case) -> (String, String) {
 }
 
 /// [`files`] with some machines already at the destination: machine index -> (rack, unit).
-fn files_placed(c: &Case, placed: &BTreeMap<usize, (String, u32)>) -> (String, String) {
+fn files_placed(c: &Case, placed: &BTreeMap<usize, (String, String)>) -> (String, String) {
     let pw = &c.power;
     let rack_kg = pw.rack_kg.map(|kg| format!("max_weight_kg = {kg}\n")).unwrap_or_default();
     let n1_power = if pw.one_sided { "" } else { "power_w = 5000\n" };
@@ -209,8 +209,8 @@ fn files_placed(c: &Case, placed: &BTreeMap<usize, (String, u32)>) -> (String, S
         top[r as usize] += h;
         let (kg, watts, psus, b) = pw.machines.get(i).copied().unwrap_or((0, 100, 1, false));
         let (site, rack, unit) = match placed.get(&i) {
-            Some((rack, u)) => ("new", rack.clone(), *u),
-            None => ("old", format!("o{}", r + 1), unit),
+            Some((rack, u)) => ("new", rack.clone(), u.clone()),
+            None => ("old", format!("o{}", r + 1), unit.to_string()),
         };
         inv += &format!(
             "[[server]]\nid = \"m{i}\"\nsite = \"{site}\"\nrack = \"{rack}\"\nunit = {unit}\nheight = {h}\npower_w = {watts}\n\
@@ -433,7 +433,10 @@ fn destination_powered(c: &Case, inv: &Inventory, o: &Outcome) -> Result<(), Str
     for b in &o.batches {
         for p in &b.placements {
             let i: usize = inv.server(p.server).id[1..].parse().unwrap();
-            placed.insert(i, (inv.rack(p.rack).id.clone(), p.unit));
+            // Half units: the unit number as the inventory writes it (12, or 12.5).
+            let half = p.unit.unwrap().0;
+            let unit = if half % 2 == 0 { format!("{}", half / 2) } else { format!("{}.5", half / 2) };
+            placed.insert(i, (inv.rack(p.rack).id.clone(), unit));
         }
         let (text, _) = files_placed(c, &placed);
         let loaded = dcplan::load::load_files(vec![("inv.toml".into(), text.into_bytes())]);

@@ -593,21 +593,59 @@ mod tests {
 
     #[test]
     fn bad_values_are_invalid_at_the_field() {
-        for extra in ["volts = -1\n", "amps = 0\n", "max_utilization = 120\n"] {
-            let mut f = feed("f", "a", 230, 16, "max_utilization = 80\n");
-            let key = extra.split(' ').next().unwrap_or("");
-            f = f.lines().filter(|l| !l.starts_with(key)).map(|l| format!("{l}\n")).collect::<String>()
-                + extra;
-            let found = findings_of(&format!("{RACK}{f}"));
-            assert_eq!(found.len(), 1, "{extra}: {found:?}");
-            assert_eq!(found[0].code, Code::InvalidValue);
+        // (the bad line, the code, the text the finding points at)
+        let cases = [
+            ("volts = -1", Code::InvalidValue, "-1"),
+            ("volts = 0", Code::InvalidValue, "0"),
+            ("amps = 0", Code::InvalidValue, "0"),
+            ("amps = -16", Code::InvalidValue, "-16"),
+            ("amps = nan", Code::InvalidValue, "nan"),
+            ("max_utilization = 120", Code::InvalidValue, "120"),
+            ("max_utilization = 0", Code::InvalidValue, "0"),
+            ("side = \"c\"", Code::InvalidValue, "\"c\""),
+            ("phase = \"two\"", Code::InvalidValue, "\"two\""),
+            ("rack = \"nope\"", Code::UnknownReference, "\"nope\""),
+        ];
+        for (bad, code, at) in cases {
+            let key = bad.split(' ').next().unwrap_or("");
+            let base = feed("f", "a", 230, 16, "max_utilization = 80\nphase = \"single\"\n");
+            let f: String =
+                base.lines().filter(|l| !l.starts_with(key)).map(|l| format!("{l}\n")).collect::<String>()
+                    + bad
+                    + "\n";
+            let text = format!("{RACK}{f}");
+            let found = findings_of(&text);
+            assert_eq!(found.len(), 1, "{bad}: {found:?}");
+            assert_eq!(found[0].code, code, "{bad}");
+            let loc = found[0].loc.expect("a location");
+            assert_eq!(
+                &text[loc.start as usize..loc.end as usize],
+                at,
+                "{bad}: the finding points at the value"
+            );
         }
-        let bad_side = feed("f", "c", 230, 16, "");
-        assert_eq!(codes_of(&format!("{RACK}{bad_side}")), vec![Code::InvalidValue]);
-        let bad_rack = feed("f", "a", 230, 16, "").replace("rack = \"r\"", "rack = \"nope\"");
-        assert_eq!(codes_of(&format!("{RACK}{bad_rack}")), vec![Code::UnknownReference]);
-        assert_eq!(codes_of(&format!("{RACK}{}", machine("m", 1, 100, 0, "a"))), vec![Code::InvalidValue]);
-        assert_eq!(codes_of(&format!("{RACK}{}", machine("m", 1, 100, 1, "c"))), vec![Code::InvalidValue]);
+        for (bad, at) in [("psus = 0", "0"), ("psus = -2", "-2"), ("feed_side = \"c\"", "\"c\"")] {
+            let key = bad.split(' ').next().unwrap_or("");
+            let m: String = machine("m", 1, 100, 1, "a")
+                .lines()
+                .filter(|l| !l.starts_with(key))
+                .map(|l| format!("{l}\n"))
+                .collect::<String>()
+                + bad
+                + "\n";
+            let text = format!("{RACK}{m}");
+            let found = findings_of(&text);
+            assert_eq!(found.iter().map(|f| f.code).collect::<Vec<_>>(), vec![Code::InvalidValue], "{bad}");
+            let loc = found[0].loc.expect("a location");
+            assert_eq!(&text[loc.start as usize..loc.end as usize], at, "{bad}");
+        }
+        // A weight below 0.
+        let text =
+            format!("{RACK}[[server]]\nid = \"m\"\nsite = \"s\"\nrack = \"r\"\nunit = 1\nweight_kg = -3\n");
+        let found = findings_of(&text);
+        assert_eq!(found.iter().map(|f| f.code).collect::<Vec<_>>(), vec![Code::InvalidValue]);
+        let loc = found[0].loc.expect("a location");
+        assert_eq!(&text[loc.start as usize..loc.end as usize], "-3");
     }
 
     /// The outage of `loss` in the one rack of `text`, with the dark machines' ids.
@@ -726,9 +764,50 @@ mod tests {
             let side = machines[i].2;
             let loss = |p: &RackPower| errors(p).contains(&(side, true));
             prop_assert!(!loss(&after) || loss(&before) || errors(&before).contains(&(side, false)));
+            // What goes dark with a side only shrinks (so no service-spof-feed can appear).
             for s in Side::BOTH {
-                prop_assert!(after.dark(s).count() <= before.dark(s).count());
+                let was: Vec<ServerId> = before.dark(s).collect();
+                prop_assert!(after.dark(s).all(|m| was.contains(&m)));
             }
+        }
+
+        /// The same two properties on whole inventories, as `dcplan check` reports them: more
+        /// load keeps every power finding of a feed (power-feed-loss may become the stronger
+        /// power-feed-overload); a second PSU never adds a service-spof-feed.
+        #[test]
+        fn findings_follow_load_and_psus(
+            amps in (1u32..30, 1u32..30),
+            machines in prop::collection::vec((0u32..2500, 1u32..=2, any::<bool>()), 2..7),
+            extra in (1u32..2500, 1u32..=2, any::<bool>()),
+            pick in any::<prop::sample::Index>(),
+        ) {
+            let text = |ms: &[(u32, u32, bool)]| {
+                let mut t = format!("{RACK}{}{}", feed("fa", "a", 230, amps.0, ""), feed("fb", "b", 230, amps.1, ""));
+                for (i, &(w, psus, b)) in ms.iter().enumerate() {
+                    t += &machine(&format!("m{i}"), i as u32 + 1, w, psus, if b { "b" } else { "a" });
+                }
+                // One service on the first two machines.
+                t + "[[service]]\nid = \"svc\"\nruns_on = [\"m0\", \"m1\"]\n"
+            };
+            let power_objects = |t: &str| -> Vec<String> {
+                findings_of(t)
+                    .into_iter()
+                    .filter(|f| matches!(f.code, Code::PowerFeedLoss | Code::PowerFeedOverload))
+                    .filter_map(|f| f.object)
+                    .collect()
+            };
+            let spofs = |t: &str| findings_of(t).iter().filter(|f| f.code == Code::ServiceSpofFeed).count();
+            let before = text(&machines);
+            let mut more = machines.clone();
+            more.push(extra);
+            let kept = power_objects(&text(&more));
+            for feed in power_objects(&before) {
+                prop_assert!(kept.contains(&feed), "{} lost its finding", feed);
+            }
+            let i = pick.index(machines.len());
+            let mut dual = machines.clone();
+            dual[i].1 = 2;
+            prop_assert!(spofs(&text(&dual)) <= spofs(&before));
         }
     }
 
