@@ -70,7 +70,14 @@ impl std::str::FromStr for Shape {
 impl Spec {
     /// The default proportions for `machines` machines: a quarter vms, half as many services.
     pub fn with_machines(machines: usize) -> Spec {
-        Spec { machines, vms: machines / 4, services: machines / 2, seed: 1, shape: Shape::Normal, feeds: false }
+        Spec {
+            machines,
+            vms: machines / 4,
+            services: machines / 2,
+            seed: 1,
+            shape: Shape::Normal,
+            feeds: false,
+        }
     }
 
     /// The estates the planner's batches are compared with proven optima on (benches/plan.rs):

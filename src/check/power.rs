@@ -783,8 +783,8 @@ mod tests {
         ) {
             let text = |ms: &[(u32, u32, bool)]| {
                 let mut t = format!("{RACK}{}{}", feed("fa", "a", 230, amps.0, ""), feed("fb", "b", 230, amps.1, ""));
-                for (i, &(w, psus, b)) in ms.iter().enumerate() {
-                    t += &machine(&format!("m{i}"), i as u32 + 1, w, psus, if b { "b" } else { "a" });
+                for (i, &(w, psus, b)) in (1u32..).zip(ms) {
+                    t += &machine(&format!("m{}", i - 1), i, w, psus, if b { "b" } else { "a" });
                 }
                 // One service on the first two machines.
                 t + "[[service]]\nid = \"svc\"\nruns_on = [\"m0\", \"m1\"]\n"

@@ -62,6 +62,7 @@ pub(crate) type Demand = Vec<(Dim, u32)>;
 
 /// A weight as R1 counts it: tenths of a kilogram, rounded (limits are whole numbers; spec
 /// sheets give weights to 0.1 kg). Saturates for absurd weights, which no van carries.
+#[expect(clippy::cast_possible_truncation, reason = "saturating on purpose: no van carries more")]
 pub(crate) fn tenths_kg(kg: f64) -> u32 {
     // `as` saturates, and maps NaN to 0 (resolve already refuses both).
     (kg * 10.0).round() as u32
@@ -493,7 +494,7 @@ mod tests {
         let p = problem(&[18.25, 40.0, 0.0], "max_weight_kg = 60.5\n");
         let dim = p.limits.ids().find(|&d| p.limits[d].what == Resource::Weight).expect("a weight limit");
         assert_eq!(p.limits[dim].cap, 605);
-        let of = |g: usize| p.demand[GroupId(g as u32)].iter().find(|x| x.0 == dim).map(|x| x.1);
+        let of = |g: u32| p.demand[GroupId(g)].iter().find(|x| x.0 == dim).map(|x| x.1);
         assert_eq!((of(0), of(1), of(2)), (Some(183), Some(400), Some(0)));
         // m0 + m1 = 58.25 kg fit one batch; all three with a 10 kg machine would not.
         let mut load = Load::new(&p);

@@ -365,15 +365,15 @@ fn notify(out: &mut String, inv: &Inventory, o: &Outcome, b: &Batch, n: &Night) 
 /// The power column: draw, PSUs, and for a single-PSU machine placed in a rack with feeds the
 /// side to plug it into.
 fn power_cell(inv: &Inventory, sv: &crate::model::Server, placed: Option<&crate::plan::Placement>) -> String {
-    let w = sv.power_w.map_or("-".to_owned(), |w| format!("{w} W"));
+    let w = sv.power_w.map_or(String::new(), |w| format!("{w} W, "));
     let side = placed.and_then(|p| {
         let has = crate::check::power::rack_sides(inv)[p.rack.ix()];
         crate::check::power::plugged_side(sv.psus, sv.feed_side, has)
     });
     match side {
-        Some(s) => format!("{w}, 1 PSU on side {}", s.as_str()),
-        None if sv.psus == 1 => format!("{w}, 1 PSU"),
-        None => format!("{w}, {} PSUs", sv.psus),
+        Some(s) => format!("{w}1 PSU on side {}", s.as_str()),
+        None if sv.psus == 1 => format!("{w}1 PSU"),
+        None => format!("{w}{} PSUs", sv.psus),
     }
 }
 
