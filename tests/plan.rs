@@ -436,7 +436,7 @@ fn destination_powered(c: &Case, inv: &Inventory, o: &Outcome) -> Result<(), Str
             // Half units: the unit number as the inventory writes it (12, or 12.5).
             let half = p.unit.unwrap().0;
             let unit = if half % 2 == 0 { format!("{}", half / 2) } else { format!("{}.5", half / 2) };
-            placed.insert(i, (inv.rack(p.rack).id.clone(), unit));
+            placed.insert(i, (inv.racks[p.rack.ix()].id.clone(), unit));
         }
         let (text, _) = files_placed(c, &placed);
         let loaded = dcplan::load::load_files(vec![("inv.toml".into(), text.into_bytes())]);

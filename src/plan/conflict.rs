@@ -80,7 +80,7 @@ impl Rule {
         }
         for limit in q.limits.iter_mut() {
             let ours = match limit.what {
-                Resource::Machines | Resource::Units => self == Rule::R1,
+                Resource::Machines | Resource::Units | Resource::Weight => self == Rule::R1,
                 Resource::Replicas(_) => self == Rule::R3,
                 Resource::Labour => self == Rule::R5,
             };
