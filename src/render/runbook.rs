@@ -131,7 +131,51 @@ pub(crate) fn night(inv: &Inventory, o: &Outcome, b: &Batch, n: &Night, plan: &s
     notify(&mut out, inv, o, b, n);
     orders_and_transport(&mut out, inv, b, n);
     checks_and_rollback(&mut out, inv, n, h);
+    after_the_night(&mut out, inv, o, b, plan);
     out
+}
+
+/// What to change in the inventory once the night is done, so that `check` stays green and the
+/// plan goes on from the next night.
+fn after_the_night(out: &mut String, inv: &Inventory, o: &Outcome, b: &Batch, plan: &str) {
+    let (from, to) = (&inv.site(o.plan.from).id, &inv.site(o.plan.to).id);
+    out.push_str("\n## After the night: the inventory\n\n");
+    writeln!(
+        out,
+        "- [ ] Record the night: `dcplan move {} --batch {}` sets `site`, `rack` and `unit` of tonight's machines to where they now are (comments and layout of your files kept; `--dry-run` shows the edit first) and moves the plan on to the next night. Commit both.",
+        sh_word(plan),
+        b.index
+    )
+    .ok();
+    // Subnets of tonight's addresses that still belong to the old site alone.
+    let mut single: Vec<&crate::model::Prefix> = Vec::new();
+    for &s in b.servers.iter().chain(&b.vms) {
+        for a in &inv.server(s).addresses {
+            let host = ipnetwork::IpNetwork::from(a.value);
+            let best = inv
+                .prefixes
+                .iter()
+                .filter(|p| !p.sites.is_empty() && crate::net::contains(p.cidr, host))
+                .max_by_key(|p| p.cidr.prefix());
+            if let Some(p) = best
+                && p.sites == [o.plan.from]
+                && !single.iter().any(|q| q.cidr == p.cidr)
+            {
+                single.push(p);
+            }
+        }
+    }
+    if single.is_empty() {
+        writeln!(out, "- [ ] `dcplan check` passes: tonight's machines keep their addresses, in subnets that already list `{to}`.").ok();
+    } else {
+        let cidrs = backticked(single.iter().map(|p| p.cidr));
+        writeln!(
+            out,
+            "- [ ] Stretch {cidrs} over both sites before committing (`sites = [\"{from}\", \"{to}\"]` instead of `site = \"{from}\"`): tonight's machines keep their addresses, and `dcplan check` reports `ip-wrong-site` for them otherwise."
+        )
+        .ok();
+    }
+    writeln!(out, "- [ ] `dcplan plan {}` plans the rest of the move from the next night.", sh_word(plan)).ok();
 }
 
 /// The warning that opens a night which leaves own space announced nowhere, with what to do.
