@@ -166,7 +166,11 @@ fn after_the_night(out: &mut String, inv: &Inventory, o: &Outcome, b: &Batch, pl
         }
     }
     if single.is_empty() {
-        writeln!(out, "- [ ] `dcplan check` passes: tonight's machines keep their addresses, in subnets that already list `{to}`.").ok();
+        writeln!(
+            out,
+            "- [ ] `dcplan check` passes: no address of tonight's machines is in a subnet of `{from}` alone."
+        )
+        .ok();
     } else {
         let cidrs = backticked(single.iter().map(|p| p.cidr));
         writeln!(
@@ -175,7 +179,8 @@ fn after_the_night(out: &mut String, inv: &Inventory, o: &Outcome, b: &Batch, pl
         )
         .ok();
     }
-    writeln!(out, "- [ ] `dcplan plan {}` plans the rest of the move from the next night.", sh_word(plan)).ok();
+    writeln!(out, "- [ ] `dcplan plan {}` plans the rest of the move from the next night.", sh_word(plan))
+        .ok();
 }
 
 /// The warning that opens a night which leaves own space announced nowhere, with what to do.
