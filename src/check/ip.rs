@@ -7,16 +7,24 @@ use crate::diag::{Code, Finding, Loc, text};
 use crate::model::{Inventory, PrefixId, ServerId};
 use crate::net::{self, Lpm};
 
-/// Checks every address and every site prefix.
-pub(super) fn check(inv: &Inventory, out: &mut Vec<Finding>) {
-    let mut own: Lpm<PrefixId> = Lpm::new();
-    let mut sites: Lpm<PrefixId> = Lpm::new();
+/// The site subnets (prefixes with a site, one or several), for the subnet an address is in.
+pub(crate) fn site_subnets(inv: &Inventory) -> Lpm<PrefixId> {
+    let mut sites = Lpm::new();
     for (i, p) in inv.prefixes.iter().enumerate() {
-        own.insert(p.cidr, PrefixId::from_ix(i));
         if p.site.is_some() {
             sites.insert(p.cidr, PrefixId::from_ix(i));
         }
     }
+    sites
+}
+
+/// Checks every address and every site prefix.
+pub(super) fn check(inv: &Inventory, out: &mut Vec<Finding>) {
+    let mut own: Lpm<PrefixId> = Lpm::new();
+    for (i, p) in inv.prefixes.iter().enumerate() {
+        own.insert(p.cidr, PrefixId::from_ix(i));
+    }
+    let sites = site_subnets(inv);
     prefix_overlaps(inv, out);
     // With a prefix that could not be loaded (its own finding says why), which subnet an
     // address is in is not known: only duplicates are certain.

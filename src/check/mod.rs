@@ -10,7 +10,7 @@
 //! | [`power`] | power-feed-overload, power-feed-loss, service-spof-feed, rack-weight, feed-side-missing |
 //! | [`services`] | service-min-up, service-spof-rack, service-spof-host, dependency-cycle |
 
-mod ip;
+pub(crate) mod ip;
 pub(crate) mod power;
 mod racks;
 mod services;

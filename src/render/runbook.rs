@@ -148,19 +148,13 @@ fn after_the_night(out: &mut String, inv: &Inventory, o: &Outcome, b: &Batch, pl
     )
     .ok();
     // Subnets of tonight's addresses that still belong to the old site alone.
+    let subnets = crate::check::ip::site_subnets(inv);
     let mut single: Vec<&crate::model::Prefix> = Vec::new();
     for &s in b.servers.iter().chain(&b.vms) {
         for a in &inv.server(s).addresses {
-            let host = ipnetwork::IpNetwork::from(a.value);
-            let best = inv
-                .prefixes
-                .iter()
-                .filter(|p| !p.sites.is_empty() && crate::net::contains(p.cidr, host))
-                .max_by_key(|p| p.cidr.prefix());
-            if let Some(p) = best
-                && p.sites == [o.plan.from]
-                && !single.iter().any(|q| q.cidr == p.cidr)
-            {
+            let Some(&[p, ..]) = subnets.longest(a.value) else { continue };
+            let p = &inv.prefixes[p.ix()];
+            if p.sites == [o.plan.from] && !single.iter().any(|q| q.cidr == p.cidr) {
                 single.push(p);
             }
         }
