@@ -4,7 +4,8 @@
 //! `cargo bench --bench plan -- optima` compares the planner with the proven optima of
 //! `benches/data/optima.json` (moves of 80 to 1,000 machines, solved by an exact CP-SAT model of
 //! the same rules: `scripts/cpsat-optima.py`): batches, lower bound, the "optimal" claim, the
-//! downtime at that batch count, and the time beside the solver's.
+//! downtime at that batch count, and the time beside the solver's. Further words select moves by
+//! name: `cargo bench --bench plan -- optima stacked-1000`.
 
 use std::time::Instant;
 
@@ -16,7 +17,9 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.iter().any(|a| a == "optima") {
-        optima();
+        // Other words: only the moves whose names contain one of them.
+        let only: Vec<&String> = args.iter().filter(|a| *a != "optima" && !a.starts_with('-')).collect();
+        optima(&only);
         return;
     }
     let sizes: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
@@ -71,7 +74,7 @@ fn weighted_downtime(checked: &dcplan::Checked, o: &dcplan::plan::Outcome) -> u6
 }
 
 /// The comparison with the stored optima.
-fn optima() {
+fn optima(only: &[&String]) {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/data/optima.json");
     let text = std::fs::read_to_string(path).expect("benches/data/optima.json");
     let doc: serde_json::Value = serde_json::from_str(&text).expect("optima.json is JSON");
@@ -82,6 +85,10 @@ fn optima() {
     println!("|---|---|---|---|---|---|---|---|---|---|");
     let (mut proven, mut equal, mut bound_equal, mut claimed, mut worst) = (0, 0, 0, 0, 0.0f64);
     for inst in doc["instances"].as_array().expect("instances") {
+        let name = inst["name"].as_str().unwrap_or("?");
+        if !only.is_empty() && !only.iter().any(|w| name.contains(w.as_str())) {
+            continue;
+        }
         let num = |k: &str| inst[k].as_u64().unwrap_or(0);
         let size = |k: &str| usize::try_from(num(k)).expect("a size");
         let shape: Shape = inst["shape"].as_str().unwrap_or("").parse().expect("known shape");

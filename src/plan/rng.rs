@@ -14,7 +14,6 @@ impl Rng {
     }
 
     /// Uniform-ish in `0..n` (`0` when `n` is 0).
-    #[cfg_attr(not(feature = "synth"), allow(dead_code, reason = "only the generator draws from a range"))]
     #[expect(clippy::cast_possible_truncation, reason = "the remainder is below `n`, a `usize`")]
     pub(crate) fn below(&mut self, n: usize) -> usize {
         (self.next() % n.max(1) as u64) as usize

@@ -5,10 +5,10 @@ use crate::num::u32_of;
 use crate::plan::bound;
 use crate::plan::conflict::Conflict;
 use crate::plan::exact::{Found, Query, exact};
+use crate::plan::gather::fewer_down_nights;
 use crate::plan::heuristic::{Assignment, heuristic};
 use crate::plan::ids::{BatchIx, GroupId, IdVec};
 use crate::plan::problem::Problem;
-use crate::plan::rules;
 
 /// A schedule and what is known about it.
 #[derive(Clone, Debug)]
@@ -52,47 +52,6 @@ pub(crate) const EXACT_BUDGET: u64 = 3_000_000;
 /// Moves up to this many groups are solved exactly.
 pub(crate) const EXACT_MAX_GROUPS: usize = 60;
 
-/// Moves up to this many groups get [`fewer_down_nights`] (each try re-checks the whole
-/// schedule).
-const GATHER_MAX_GROUPS: usize = 5_000;
-
-/// The second objective on moves too large for the exact search: a service that must go down
-/// (no R3 cap) and moves over several nights is gathered into one of them, each in turn (its
-/// earliest first), when every rule still holds, the batch count stays and the weighted
-/// downtime drops. Every candidate is checked by the verifier.
-pub(crate) fn fewer_down_nights(p: &Problem, mut batch: Assignment) -> Assignment {
-    if p.groups.len() > GATHER_MAX_GROUPS {
-        return batch;
-    }
-    let nb = batches_of(&batch);
-    let mut best = downtime(p, &batch);
-    let mut nights: Vec<BatchIx> = Vec::new();
-    for svc in p.services.iter().filter(|s| s.cap.is_none()) {
-        nights.clear();
-        nights.extend(svc.moving.iter().map(|&(g, _)| batch[g]));
-        nights.sort_unstable();
-        nights.dedup();
-        if nights.len() < 2 {
-            continue;
-        }
-        let old: Vec<(GroupId, BatchIx)> = svc.moving.iter().map(|&(g, _)| (g, batch[g])).collect();
-        for &to in &nights {
-            for &(g, _) in &svc.moving {
-                batch[g] = to;
-            }
-            let down = downtime(p, &batch);
-            if down < best && batches_of(&batch) == nb && rules::violation(p, &batch).is_none() {
-                best = down;
-                break;
-            }
-            for &(g, b) in &old {
-                batch[g] = b;
-            }
-        }
-    }
-    batch
-}
-
 /// Schedules the move: lower bound, heuristic, then exact search on small moves.
 pub(crate) fn solve(p: &Problem) -> Result<Schedule, Conflict> {
     let (lb, est) = bound::lower_bound(p)?;
@@ -102,8 +61,8 @@ pub(crate) fn solve(p: &Problem) -> Result<Schedule, Conflict> {
     let heur = heuristic(p, &est);
     let heur_batches = heur.as_ref().map(batches_of).ok();
     if p.groups.len() > EXACT_MAX_GROUPS {
-        let batch = fewer_down_nights(p, heur?);
-        let batches = heur_batches.unwrap_or(0);
+        let batch = fewer_down_nights(p, crate::plan::lns::fewer_nights(p, &est, lb, heur?));
+        let batches = batches_of(&batch);
         return Ok(Schedule { batches, batch, lower_bound: lb, optimal: batches == lb });
     }
     let query = |hint: &'_ [BatchIx], batches: u32, budget: u64, first_only: bool| {
