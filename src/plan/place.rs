@@ -35,8 +35,51 @@ struct RackState {
     max_weight: Option<f64>,
     /// Free half units, to skip full racks quickly.
     free_units: u32,
-    /// Services with a replica in the rack.
-    services: Vec<usize>,
+}
+
+/// For each service, the racks (positions in the destination list) that hold a replica of it,
+/// each once; and a per-rack scratch count, so that ranking racks by the replicas already there
+/// costs what the machine's services touch, not a scan of every rack's contents.
+struct Replicas {
+    holders: Vec<Vec<usize>>,
+    seen: std::collections::HashSet<(usize, usize)>,
+    counts: Vec<u32>,
+}
+
+impl Replicas {
+    fn new(services: usize, racks: usize) -> Self {
+        Replicas { holders: vec![Vec::new(); services], seen: Default::default(), counts: vec![0; racks] }
+    }
+
+    /// Rack `ri` now holds a replica of each of `services`.
+    fn add(&mut self, services: &[usize], ri: usize) {
+        for &x in services {
+            if self.seen.insert((x, ri)) {
+                self.holders[x].push(ri);
+            }
+        }
+    }
+
+    /// Fills `counts` with how many of `services` each rack already holds; returns the racks
+    /// touched, to be passed to [`Replicas::clear`].
+    fn count(&mut self, services: &[usize]) -> Vec<usize> {
+        let mut touched = Vec::new();
+        for &x in services {
+            for &ri in &self.holders[x] {
+                if self.counts[ri] == 0 {
+                    touched.push(ri);
+                }
+                self.counts[ri] += 1;
+            }
+        }
+        touched
+    }
+
+    fn clear(&mut self, touched: &[usize]) {
+        for &ri in touched {
+            self.counts[ri] = 0;
+        }
+    }
 }
 
 impl RackState {
@@ -55,12 +98,24 @@ impl RackState {
             return Some(HalfU(w));
         }
         // Nearest to the wanted place, else from the bottom; whole-unit offsets first, so that
-        // whole-unit machines stay on whole units.
+        // whole-unit machines stay on whole units. One pass from the top counts the free run
+        // starting at each offset, so the scan is linear in the rack's height.
         let target = wanted.unwrap_or(0);
-        (0..=total - h.0)
-            .filter(|&o| fits(o))
-            .min_by_key(|&o| (!o.is_multiple_of(2), o.abs_diff(target), o))
-            .map(HalfU)
+        if h == HalfU::ZERO {
+            return Some(HalfU(target));
+        }
+        let mut run = 0;
+        let mut best: Option<((bool, u32, u32), u32)> = None;
+        for o in (0..total).rev() {
+            run = if self.free[o as usize] { run + 1 } else { 0 };
+            if run >= h.0 {
+                let key = (!o.is_multiple_of(2), o.abs_diff(target), o);
+                if best.is_none_or(|(k, _)| key < k) {
+                    best = Some((key, o));
+                }
+            }
+        }
+        best.map(|(_, o)| HalfU(o))
     }
 
     /// Whether the rack's power (feeds, or else its budget) and weight take one more machine.
@@ -105,7 +160,7 @@ fn racks(
     plan: &Plan,
     machines: &[(ServerId, usize)],
     svcs: &[Vec<usize>],
-) -> Vec<RackState> {
+) -> (Vec<RackState>, Replicas) {
     // The feed model of each rack holds the machines mounted now: at the destination, those stay.
     let power = power::racks(inv);
     let mut racks: Vec<RackState> = inv
@@ -123,15 +178,20 @@ fn racks(
             feeds: Some(power[i].clone()).filter(|p| p.sides() != [false, false]),
             weight: 0.0,
             max_weight: r.max_weight_kg,
-            services: Vec::new(),
         })
         .collect();
+    let mut position = vec![None; inv.racks.len()];
+    for (ri, r) in racks.iter().enumerate() {
+        position[r.id.ix()] = Some(ri);
+    }
+    let mut replicas = Replicas::new(inv.services.len(), racks.len());
     let moving: std::collections::HashSet<ServerId> = machines.iter().map(|m| m.0).collect();
     for s in inv.server_ids() {
         let sv = inv.server(s);
         if let (Some(m), false) = (sv.mount, moving.contains(&s))
-            && let Some(rs) = racks.iter_mut().find(|r| r.id == m.rack)
+            && let Some(ri) = position[m.rack.ix()]
         {
+            let rs = &mut racks[ri];
             // What stands outside the rack (an inventory error) takes no room inside it.
             if let Some(offset) = m.unit.and_then(|u| rs.numbering.offset(u, sv.height)) {
                 for x in offset.0..offset.0 + sv.height.0 {
@@ -143,10 +203,10 @@ fn racks(
             }
             rs.power += u64::from(sv.power_w.unwrap_or(0));
             rs.weight += sv.weight_kg.unwrap_or(0.0);
-            rs.services.extend(&svcs[s.ix()]);
+            replicas.add(&svcs[s.ix()], ri);
         }
     }
-    racks
+    (racks, replicas)
 }
 
 /// The rack (its position in `racks`) and lowest unit for machine `s`: the fewest replicas of
@@ -155,36 +215,40 @@ fn racks(
 fn best_rack(
     inv: &Inventory,
     racks: &[RackState],
+    replicas: &mut Replicas,
     services: &[usize],
     s: ServerId,
     preferred: Option<RackId>,
     want: Option<HalfU>,
 ) -> (Option<(usize, HalfU)>, bool) {
     let h = inv.server(s).height;
-    let mut best: Option<((usize, bool, usize), usize, HalfU)> = None;
+    let mut best: Option<((u32, bool, usize), usize, HalfU)> = None;
     let mut unpowered = false;
+    let touched = replicas.count(services);
     // The preferred rack first; then in order, stopping at the first rack without a replica
     // of the same services (nothing after it can rank higher).
     let preferred_ix = preferred.and_then(|p| racks.iter().position(|r| r.id == p));
     for ri in preferred_ix.into_iter().chain(0..racks.len()) {
         let r = &racks[ri];
-        if r.free_units < h.0 {
+        let conflicts = replicas.counts[ri];
+        let key = (conflicts, Some(r.id) != preferred, ri);
+        // A rack that cannot rank higher than the best so far is not searched for room.
+        if r.free_units < h.0 || best.as_ref().is_some_and(|(k, _, _)| key >= *k) {
+            continue;
+        }
+        // Power first: it is cheaper than the search for room, and racks whose power is spent
+        // while units are free are common late in a move.
+        if !r.powers(inv, s) {
+            unpowered = unpowered || r.find(h, want).is_some();
             continue;
         }
         let Some(unit) = r.find(h, want) else { continue };
-        if !r.powers(inv, s) {
-            unpowered = true;
-            continue;
-        }
-        let conflicts = services.iter().filter(|x| r.services.contains(x)).count();
-        let key = (conflicts, Some(r.id) != preferred, ri);
-        if best.as_ref().is_none_or(|(k, _, _)| key < *k) {
-            best = Some((key, ri, unit));
-        }
+        best = Some((key, ri, unit));
         if conflicts == 0 {
             break;
         }
     }
+    replicas.clear(&touched);
     (best.map(|(_, ri, unit)| (ri, unit)), unpowered)
 }
 
@@ -196,7 +260,7 @@ pub(crate) fn place(
     machines: &[(ServerId, usize)],
 ) -> (Vec<Placement>, Vec<Finding>) {
     let svcs = services_of(inv);
-    let mut racks = racks(inv, plan, machines, &svcs);
+    let (mut racks, mut replicas) = racks(inv, plan, machines, &svcs);
     let mut findings = Vec::new();
     let needed: u64 = machines.iter().map(|&(s, _)| u64::from(inv.server(s).height.0)).sum();
     let free: u64 = racks.iter().map(|r| r.free.iter().filter(|&&f| f).count() as u64).sum();
@@ -224,7 +288,7 @@ pub(crate) fn place(
         let preferred =
             sv.mount.and_then(|m| plan.rack_map.iter().find(|(src, _)| *src == m.rack).map(|x| x.1));
         let want = sv.mount.and_then(|m| m.unit);
-        let (best, unpowered) = best_rack(inv, &racks, &svcs[s.ix()], s, preferred, want);
+        let (best, unpowered) = best_rack(inv, &racks, &mut replicas, &svcs[s.ix()], s, preferred, want);
         match best {
             Some((ri, unit)) => {
                 racks[ri].take(unit, h, w);
@@ -235,7 +299,7 @@ pub(crate) fn place(
                     let sides = p.sides();
                     p.draws.push(power::draw(s, f64::from(w), sv.psus, sv.feed_side, sides));
                 }
-                racks[ri].services.extend(&svcs[s.ix()]);
+                replicas.add(&svcs[s.ix()], ri);
                 out.push(Placement { server: s, rack: racks[ri].id, unit });
             }
             None if unpowered => findings.push(
@@ -270,4 +334,65 @@ pub(crate) fn place(
         }
     }
     (out, findings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn rack(free: Vec<bool>, numbering: Numbering) -> RackState {
+        RackState {
+            id: RackId::from_ix(0),
+            numbering,
+            free_units: u32_of(free.iter().filter(|&&f| f).count()),
+            free,
+            power: 0,
+            budget: None,
+            feeds: None,
+            weight: 0.0,
+            max_weight: None,
+        }
+    }
+
+    /// The search for room written the obvious way: every offset, every half unit of it.
+    fn naive(r: &RackState, h: HalfU, want: Option<HalfU>) -> Option<HalfU> {
+        let total = u32_of(r.free.len());
+        let fits = |o: u32| o + h.0 <= total && (o..o + h.0).all(|x| r.free[x as usize]);
+        let wanted = want.and_then(|w| r.numbering.offset(w, h)).map(|o| o.0);
+        if let Some(w) = wanted.filter(|&w| fits(w)) {
+            return Some(HalfU(w));
+        }
+        let target = wanted.unwrap_or(0);
+        (0..=total).filter(|&o| fits(o)).min_by_key(|&o| (o % 2 == 1, o.abs_diff(target), o)).map(HalfU)
+    }
+
+    proptest! {
+        #[test]
+        fn find_is_the_nearest_free_run(
+            free in proptest::collection::vec(any::<bool>(), 0..24),
+            h in 0u32..6,
+            want in proptest::option::of(1u32..14),
+            top_down in any::<bool>(),
+        ) {
+            let units = u32_of(free.len() / 2);
+            let mut free = free;
+            free.truncate(units as usize * 2);
+            let r = rack(free, Numbering { units, first: 1, top_down });
+            let want = want.map(HalfU::units);
+            prop_assert_eq!(r.find(HalfU(h), want), naive(&r, HalfU(h), want));
+        }
+    }
+
+    #[test]
+    fn a_rack_ranks_by_replicas_already_there() {
+        let mut replicas = Replicas::new(3, 4);
+        replicas.add(&[0, 1], 2);
+        replicas.add(&[0, 1], 2);
+        replicas.add(&[1], 3);
+        let touched = replicas.count(&[0, 1]);
+        assert_eq!(replicas.counts, vec![0, 0, 2, 1]);
+        replicas.clear(&touched);
+        assert_eq!(replicas.counts, vec![0; 4]);
+    }
 }
