@@ -4,7 +4,8 @@
 //! R5 labour binds (a crew too small for the machine limit), and the operator has frozen part of
 //! a first plan: every 50th machine pinned to its night, every 50th (offset) not before it. The
 //! pins come from a plan the same rules made, so the move stays feasible. Prints batches, the
-//! lower bound, optimality and the time of the second run (best of 3).
+//! lower bound, optimality and the time of the second run (best of 3). `DCPLAN_BENCH_FEEDS=1`
+//! puts A and B feeds on every rack.
 
 use std::fmt::Write as _;
 use std::time::Instant;
@@ -16,7 +17,9 @@ fn main() {
     let sizes: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
     let sizes = if sizes.is_empty() { vec![20_000] } else { sizes };
     for machines in sizes {
-        let spec = dcplan::synth::Spec::with_machines(machines);
+        let mut spec = dcplan::synth::Spec::with_machines(machines);
+        // DCPLAN_BENCH_FEEDS=1: A and B feeds on every rack, so placement runs the feed load model.
+        spec.feeds = std::env::var_os("DCPLAN_BENCH_FEEDS").is_some();
         let files = dcplan::synth::files(spec);
         let mut checked = dcplan::check_loaded(dcplan::load::load_files(files), &dcplan::Options::default());
         let per_night = (machines / 100).max(8);
