@@ -18,6 +18,12 @@ pub(crate) struct Cli {
     #[arg(long, global = true, conflicts_with = "inventory")]
     pub(crate) example: bool,
 
+    /// A checkout of the NetBox device-type library (YAML files under
+    /// `device-types/<Manufacturer>/`): machines with `model = "manufacturer/model"` get the
+    /// height, power_w, psus and weight_kg they do not write from their type.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub(crate) device_types: Option<PathBuf>,
+
     /// When to colour output.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub(crate) color: ColorChoice,

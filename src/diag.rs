@@ -171,6 +171,31 @@ named in the hint to another rack.";
 redundancy: the loss of that feed takes them down. And a single-PSU machine whose `feed_side` \
 has no feed in its rack is plugged into something the inventory does not know (it is counted \
 on the side that exists). Add the missing side's feed, or correct `feed_side`.";
+    /// Values filled from a machine's device type.
+    DeviceTypeFilled = "device-type-filled", Info,
+        "a machine's height, power_w, psus or weight_kg was filled from its device type",
+        "With `--device-types PATH` (a checkout of the NetBox device-type library), a machine with \
+`model = \"manufacturer/model\"` gets what it does not write from the type's file \
+`device-types/<Manufacturer>/<Model>.yaml`: height from `u_height` (0 and half units too), \
+power_w from the largest `maximum_draw` of its power ports (redundant supplies share the load, \
+they do not add up), psus from the number of power ports, weight_kg from `weight` converted from \
+its `weight_unit`. The finding lists what was filled and from which file; write a value in the \
+inventory to override the type's.";
+    /// A machine's written value differs from its device type's.
+    DeviceTypeMismatch = "device-type-mismatch", Warning,
+        "a machine's height, psus or weight_kg differs from its device type, or its power_w exceeds the type's largest power port",
+        "The inventory writes a value that its device type (`model`, with `--device-types`) \
+contradicts: a height, a number of power supplies or a weight (more than 0.05 kg apart) other \
+than the type's, or a power_w above the largest `maximum_draw` of its power ports (a draw below \
+it is a measured draw, not a conflict). The inventory's value is used. Correct it, or remove it \
+to use the type's; a wrong `model` shows as several mismatches at once.";
+    /// A `model` the device-type library does not have.
+    DeviceTypeUnknown = "device-type-unknown", Warning,
+        "a machine's model is not in the device-type library given with --device-types",
+        "`model = \"manufacturer/model\"` is looked up as the library's folder and file names \
+slugified (`Dell/PowerEdge R640.yaml` is `dell/poweredge-r640`; separators may differ when only \
+one type matches). Nothing is filled for the machine. The hint names the closest type of the \
+same manufacturer; correct `model`, or update the library checkout.";
     /// A vm with a bad host, or with physical placement.
     VmHost = "vm-host", Error,
         "a vm's host is missing, is itself a vm, or a vm has rack/unit/site",

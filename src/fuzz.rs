@@ -49,3 +49,8 @@ pub fn netbox_json(bytes: &[u8]) {
     let Some((&endpoint, rest)) = bytes.split_first() else { return };
     let _ = crate::import::netbox::fuzz_one(endpoint, rest);
 }
+
+/// A device-type file of the NetBox device-type library (YAML).
+pub fn device_type_yaml(bytes: &[u8]) {
+    let _ = crate::devtype::parse(&String::from_utf8_lossy(bytes));
+}

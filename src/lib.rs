@@ -9,6 +9,7 @@ mod app;
 pub mod bgp;
 pub mod check;
 mod cli;
+mod devtype;
 pub mod diag;
 #[doc(hidden)]
 pub mod fuzz;
@@ -59,6 +60,8 @@ pub struct Options {
     pub roas: Option<std::path::PathBuf>,
     /// Unix time before which ROAs must not expire (default: now).
     pub horizon: Option<i64>,
+    /// The device-type library (`--device-types`): fills what machines with a `model` leave out.
+    pub(crate) device_types: Option<devtype::Library>,
 }
 
 impl Checked {
@@ -75,7 +78,10 @@ pub fn check_inventory(root: load::Root) -> Result<Checked, load::LoadError> {
 
 /// Resolves and checks what was loaded: inventory rules, then BGP and RPKI on the current state.
 pub fn check_loaded(loaded: load::Loaded, options: &Options) -> Checked {
-    let load::Loaded { root, mut sources, raw, mut findings } = loaded;
+    let load::Loaded { root, mut sources, mut raw, mut findings } = loaded;
+    if let Some(lib) = &options.device_types {
+        devtype::fill(&mut raw, lib, &mut sources, &mut findings);
+    }
     let inventory = resolve::resolve(raw, &sources, &mut findings);
     // A file that did not parse declared objects we cannot see: references to them would all
     // be reported as unknown, and the BGP state would miss machines or circuits, burying the one

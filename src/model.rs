@@ -259,6 +259,8 @@ pub struct Server {
     /// Serial number.
     pub(crate) serial: Option<String>,
     pub(crate) asset_tag: Option<String>,
+    /// The device type (`manufacturer/model`), as written.
+    pub(crate) model: Option<At<String>>,
     /// Person-minutes to move it, when it has its own figure.
     pub(crate) handling_minutes: Option<u32>,
     /// The `[[server]]` table.

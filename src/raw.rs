@@ -151,6 +151,11 @@ pub(crate) struct Server {
     pub(crate) serial: Option<String>,
     /// Asset tag, printed on move labels.
     pub(crate) asset_tag: Option<String>,
+    /// The device type, `manufacturer/model` as named by the NetBox device-type library's
+    /// folder and file (`dell/poweredge-r640`): with `--device-types`, what is not written of
+    /// height, power_w, psus and weight_kg comes from the type.
+    #[schemars(with = "Option<String>")]
+    pub(crate) model: Option<S>,
     /// Power supplies (default 1): with two or more, the draw is shared by the rack's A and B
     /// feeds, and the machine survives the loss of either.
     #[schemars(with = "Option<i64>")]

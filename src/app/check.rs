@@ -6,7 +6,8 @@ use super::{Ctx, Exit, render_findings};
 use crate::cli::CheckArgs;
 
 pub(super) fn run(ctx: &Ctx, a: CheckArgs, out: &mut String) -> Result<Exit> {
-    let mut c = ctx.checked(a.dir, None, &crate::Options { roas: a.roas, horizon: None })?;
+    let mut c =
+        ctx.checked(a.dir, None, &crate::Options { roas: a.roas, horizon: None, device_types: None })?;
     if a.deny_warnings {
         crate::diag::policy::deny_warnings(&mut c.findings);
     }

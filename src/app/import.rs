@@ -3,11 +3,12 @@
 
 use anyhow::{Result, anyhow};
 
-use super::Exit;
+use super::{Ctx, Exit};
 use crate::cli::{ImportNetboxArgs, ReportFormat};
 use crate::import::netbox::{self, Source, report};
 
-pub(super) fn netbox(a: ImportNetboxArgs, out: &mut String) -> Result<Exit> {
+pub(super) fn netbox(ctx: &Ctx, a: ImportNetboxArgs, out: &mut String) -> Result<Exit> {
+    let _device_types = ctx.device_types()?;
     let source = match (a.src, a.url) {
         (_, Some(url)) => {
             let token = std::env::var("NETBOX_TOKEN").ok().filter(|t| !t.trim().is_empty());

@@ -76,7 +76,7 @@ where
     if let Some(columns) = table_width() {
         crate::render::tables::fit_width(columns);
     }
-    let ctx = Ctx { inventory: cli.inventory, example: cli.example, color };
+    let ctx = Ctx { inventory: cli.inventory, example: cli.example, device_types: cli.device_types, color };
     let mut out = String::new();
     let result = dispatch(&ctx, cli.command, &mut out);
     // Whatever was produced is printed, also before an error (findings, then the reason).
@@ -122,7 +122,7 @@ fn dispatch(ctx: &Ctx, command: Command, out: &mut String) -> Result<Exit> {
         Command::Explain(a) => explain::run(a, out),
         Command::Bgp(BgpCommand::Status(a)) => bgp::status(ctx, a, out),
         Command::Bgp(BgpCommand::Render(a)) => bgp::render(ctx, a, out),
-        Command::Import(ImportCommand::Netbox(a)) => import::netbox(a, out),
+        Command::Import(ImportCommand::Netbox(a)) => import::netbox(ctx, a, out),
         Command::Bgp(BgpCommand::Verify(a)) => bgp_verify::run(ctx, a, out),
     }
 }
@@ -145,6 +145,8 @@ fn print_out(out: &str) -> bool {
 pub(crate) struct Ctx {
     inventory: Option<PathBuf>,
     example: bool,
+    /// `--device-types`: the library machines' `model` is looked up in.
+    device_types: Option<PathBuf>,
     color: bool,
 }
 
@@ -159,7 +161,15 @@ impl Ctx {
     ) -> Result<crate::Checked> {
         let named = dir.or_else(|| self.inventory.clone());
         let root = inventory::Search { named, example: self.example, plan }.root()?;
-        Ok(crate::check_loaded(load::load(root)?, options))
+        let mut options = options.clone();
+        options.device_types = self.device_types()?;
+        Ok(crate::check_loaded(load::load(root)?, &options))
+    }
+
+    /// The device-type library of `--device-types`, listed (its files are read when needed).
+    fn device_types(&self) -> Result<Option<crate::devtype::Library>> {
+        let Some(path) = &self.device_types else { return Ok(None) };
+        crate::devtype::Library::open(path).map(Some).map_err(anyhow::Error::msg)
     }
 
     /// Loads and checks for a command that reads the model: errors are announced, not fatal.

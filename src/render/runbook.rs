@@ -443,7 +443,12 @@ fn orders_and_transport(out: &mut String, inv: &Inventory, b: &Batch, n: &Night)
             out,
             "| [ ] | `{}` | {} | {} | {} | {from} | {to} | {} U | {} | {} |",
             sv.id,
-            sv.kind.as_str(),
+            // The device type tells the crew what to look for and what rails it needs.
+            sv.model.as_ref().map_or(sv.kind.as_str().to_owned(), |m| format!(
+                "{} ({})",
+                sv.kind.as_str(),
+                m.value
+            )),
             sv.serial.as_deref().unwrap_or("-"),
             sv.asset_tag.as_deref().unwrap_or("-"),
             sv.height,

@@ -66,6 +66,7 @@ impl Resolver<'_> {
             addresses,
             serial: s.serial.clone(),
             asset_tag: s.asset_tag.clone(),
+            model: self.model(loc, owner, s.model.as_ref()),
             handling_minutes,
             loc,
             field_locs,
@@ -89,6 +90,25 @@ impl Resolver<'_> {
             );
             Kind::Server
         })
+    }
+
+    /// `model = "manufacturer/model"`, checked for its shape (the library is only read with
+    /// `--device-types`).
+    fn model(&mut self, loc: Loc, owner: Owner<'_>, model: Option<&Spanned<String>>) -> Option<At<String>> {
+        let m = model?;
+        if crate::devtype::key(m.get_ref()).is_none() {
+            self.push(
+                Finding::new(
+                    Code::InvalidValue,
+                    loc_of(loc, m),
+                    format!("model `{}` is not `manufacturer/model`", m.get_ref()),
+                )
+                .object(owner.0.key(), owner.1)
+                .hint("name the device type as the device-type library does, e.g. `dell/poweredge-r640`"),
+            );
+            return None;
+        }
+        Some(At { value: m.get_ref().clone(), loc: loc_of(loc, m) })
     }
 
     /// A vm has a host and no placement of its own.

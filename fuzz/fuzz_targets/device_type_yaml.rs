@@ -1,0 +1,9 @@
+//! Device-type YAML files: any bytes give a device type or an error with its place, never a
+//! panic.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    dcplan::fuzz::device_type_yaml(data);
+});
