@@ -69,6 +69,10 @@ pub(crate) fn lower_bound(p: &Problem) -> Result<(u32, IdVec<GroupId, BatchIx>),
     let mut est: IdVec<GroupId, BatchIx> = p.domain.iter().map(|d| BatchIx(d.first)).collect();
     lb = lb.max(late_work(p, &est));
     if p.dependencies_first {
+        // A cycle of waits found directly, not by the climb below (quadratic on a deadlock).
+        if let Some(c) = crate::plan::deadlock::conflict(p) {
+            return Err(c);
+        }
         // Operator decisions may start groups late: the horizon moves with them.
         let late = p.domain.iter().map(|d| d.first as usize).max().unwrap_or(0);
         propagate(p, &mut est, u32_of(g.saturating_add(late)))?;

@@ -12,6 +12,7 @@ pub(crate) mod advance;
 mod bound;
 pub(crate) mod calendar;
 mod conflict;
+mod deadlock;
 mod exact;
 mod gather;
 mod heuristic;
@@ -173,6 +174,8 @@ fn real_conflict(problem: &Problem, c: conflict::Conflict) -> (conflict::Conflic
         return (conflict::Conflict::PinsUnmet { groups, fights }, None);
     }
     let conflict::Conflict::DependencyDeadlock { services, groups } = c else { return (c, None) };
+    // A deadlock found directly may name a large component: its core first, cheaply.
+    let services = deadlock::shrink(problem, &services);
     match minimal::prove(problem, &services) {
         Some(proven) => {
             let named = NamedConflict {
