@@ -16,6 +16,18 @@ use std::path::{Path, PathBuf};
 pub(crate) use fill::fill;
 pub(crate) use yaml::{DeviceType, parse};
 
+/// Reads one device-type file; the error names the file, line and column.
+pub(crate) fn load(path: &Path) -> Result<DeviceType, String> {
+    let bytes =
+        std::fs::read(path).map_err(|e| format!("cannot read device type file {}: {e}", path.display()))?;
+    parse(&String::from_utf8_lossy(&bytes)).map_err(|e| match e.at {
+        Some((line, column)) => {
+            format!("{}:{line}:{column}: not a device type: {}", path.display(), e.message)
+        }
+        None => format!("{}: not a device type: {}", path.display(), e.message),
+    })
+}
+
 use crate::import::netbox::ids::slugify;
 
 /// A device-type library: which file holds which type.

@@ -405,3 +405,43 @@ fn which(program: &str) -> Result<PathBuf, ()> {
     let path = std::env::var_os("PATH").ok_or(())?;
     std::env::split_paths(&path).map(|d| d.join(program)).find(|p| p.is_file()).ok_or(())
 }
+
+/// With `--device-types`, what the library filled is written (and marked), and `check` with the
+/// same library on the result finds only the differences NetBox and the library really have:
+/// nothing is filled twice, and nothing the import wrote is reported as the import's doing.
+#[test]
+fn device_types_fill_the_import_and_check_agrees() {
+    let fixture = Path::new("tests/cmd/import/devtypes.in");
+    let lib = fixture.join("lib");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path();
+    let src = fixture.join("exports");
+    let o =
+        import(src.to_str().unwrap(), out, &["--device-types", lib.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let report = text(&o.stdout);
+    assert!(report.contains("filled power_w, psus, weight_kg from device type `acme/box-2000`"), "{report}");
+    std::fs::write(out.join("org.toml"), "[org]\nname = \"Lab\"\nasn = 64500\n").unwrap();
+    let o = dcplan(
+        &["check", "--format", "json", "--device-types", lib.to_str().unwrap(), out.to_str().unwrap()],
+        &[],
+    );
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let mut codes: Vec<(String, String)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["code"].as_str().unwrap().to_owned(), f["object"].as_str().unwrap_or("").to_owned()))
+        .collect();
+    codes.sort();
+    let want = [
+        ("device-type-mismatch", "server:half1"), // NetBox: 1 U, the library: 0.5 U
+        ("device-type-mismatch", "server:web2"),  // NetBox: one power port, the library: two
+        ("device-type-unknown", "server:odd"),
+    ];
+    let want: Vec<(String, String)> = want.iter().map(|(c, o)| ((*c).to_owned(), (*o).to_owned())).collect();
+    assert_eq!(codes, want, "{}", text(&o.stdout));
+    // Without the library, the result checks clean.
+    let o = dcplan(&["check", out.to_str().unwrap()], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stdout));
+}

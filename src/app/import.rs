@@ -8,7 +8,7 @@ use crate::cli::{ImportNetboxArgs, ReportFormat};
 use crate::import::netbox::{self, Source, report};
 
 pub(super) fn netbox(ctx: &Ctx, a: ImportNetboxArgs, out: &mut String) -> Result<Exit> {
-    let _device_types = ctx.device_types()?;
+    let device_types = ctx.device_types()?;
     let source = match (a.src, a.url) {
         (_, Some(url)) => {
             let token = std::env::var("NETBOX_TOKEN").ok().filter(|t| !t.trim().is_empty());
@@ -17,7 +17,8 @@ pub(super) fn netbox(ctx: &Ctx, a: ImportNetboxArgs, out: &mut String) -> Result
         (Some(dir), None) => Source::Folder(dir),
         (None, None) => return Err(anyhow!("give a folder of NetBox exports or --url")),
     };
-    let r = netbox::import(&source, &a.out).map_err(|e| anyhow!("import netbox: {e}"))?;
+    let r =
+        netbox::import(&source, &a.out, device_types.as_ref()).map_err(|e| anyhow!("import netbox: {e}"))?;
     out.push_str(&match a.format {
         ReportFormat::Human => report::human(&r),
         ReportFormat::Json => report::json(&r),

@@ -129,6 +129,10 @@ pub(crate) struct DeviceType {
     pub(crate) id: u64,
     pub(crate) slug: String,
     pub(crate) u_height: Decimal,
+    #[serde(default)]
+    pub(crate) manufacturer: Option<Ref>,
+    #[serde(default)]
+    pub(crate) model: Option<String>,
 }
 
 /// The device type as nested in a device.
@@ -139,6 +143,8 @@ pub(crate) struct TypeRef {
     pub(crate) slug: Option<String>,
     #[serde(default)]
     pub(crate) model: Option<String>,
+    #[serde(default)]
+    pub(crate) manufacturer: Option<Ref>,
 }
 
 /// An IP address as nested in a device or vm (`primary_ip4`).

@@ -50,6 +50,11 @@ pub(crate) struct Server {
     pub(crate) addresses: Vec<String>,
     pub(crate) serial: Option<String>,
     pub(crate) asset_tag: Option<String>,
+    /// The device type, `manufacturer/model` (devices only).
+    pub(crate) model: Option<String>,
+    pub(crate) weight_kg: Option<f64>,
+    /// The fields filled from the device-type library (`--device-types`), marked as such.
+    pub(crate) from_type: Vec<&'static str>,
 }
 
 /// `[[prefix]]`.
@@ -189,14 +194,22 @@ fn servers(list: &[Server], table: &str) -> String {
         if let Some(u) = s.unit {
             let _ = writeln!(out, "unit = {u}");
         }
+        field(&mut out, "model", s.model.as_deref());
+        let marked = |key: &str, value: String| {
+            let mark = if s.from_type.contains(&key) { "  # from the device type" } else { "" };
+            format!("{key} = {value}{mark}\n")
+        };
         if let Some(h) = s.height {
-            let _ = writeln!(out, "height = {h}");
+            out.push_str(&marked("height", h.to_string()));
         }
         if let Some(p) = s.power_w {
-            let _ = writeln!(out, "power_w = {p}");
+            out.push_str(&marked("power_w", p.to_string()));
         }
         if let Some(n) = s.psus {
-            let _ = writeln!(out, "psus = {n}");
+            out.push_str(&marked("psus", n.to_string()));
+        }
+        if let Some(w) = s.weight_kg {
+            out.push_str(&marked("weight_kg", float(w)));
         }
         field(&mut out, "host", s.host.as_deref());
         if !s.addresses.is_empty() {

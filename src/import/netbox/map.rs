@@ -9,6 +9,7 @@ use super::api;
 use super::emit::{Generated, Origin, Rack, Server, Site};
 use super::export::{Endpoint, Export};
 use super::ids::{Ids, Why, slugify};
+use super::map_type::{self, Types};
 use super::report::{Change, Note, Reason, Report, Skipped};
 use crate::model::{HalfU, Numbering};
 
@@ -39,6 +40,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) report: Report,
     pub(crate) out: Generated,
     pub(crate) index: Index,
+    /// The device-type library, with `--device-types`.
+    pub(crate) types: Option<Types<'a>>,
 }
 
 impl Ctx<'_> {
@@ -210,6 +213,7 @@ fn device(
         return c.skip(EP, d.id, &display, Reason::SiteNotImported(d.site.id));
     };
     let device_type = types.get(&d.device_type.id);
+    let model = map_type::model_of(&d.device_type, device_type);
     let height = match device_type.map(|t| (t, t.u_height.halves())) {
         Some((_, Some(h))) => Some(h),
         Some((t, None)) => {
@@ -251,7 +255,7 @@ fn device(
     let is_pdu = d.power_outlet_count.unwrap_or(0) > 0;
     let addresses =
         [&d.primary_ip4, &d.primary_ip6].into_iter().flatten().map(|a| a.address.clone()).collect();
-    c.out.servers.push(Server {
+    let mut server = Server {
         origin: origin(EP, d.id, &display),
         id,
         kind: kind(d.role.as_ref()),
@@ -265,7 +269,16 @@ fn device(
         addresses,
         serial: d.serial.filter(|s| !s.trim().is_empty()),
         asset_tag: d.asset_tag.filter(|s| !s.trim().is_empty()),
-    });
+        model,
+        weight_kg: None,
+        from_type: Vec::new(),
+    };
+    if let Some(types) = &mut c.types {
+        for change in map_type::complete(types, &mut server, is_pdu) {
+            c.note(EP, d.id, &display, change);
+        }
+    }
+    c.out.servers.push(server);
     c.count("server");
 }
 

@@ -68,6 +68,9 @@ pub(crate) fn vms(c: &mut Ctx<'_>) {
             addresses,
             serial: None,
             asset_tag: None,
+            model: None,
+            weight_kg: None,
+            from_type: Vec::new(),
         });
         c.count("vm");
     }

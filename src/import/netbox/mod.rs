@@ -13,6 +13,7 @@ pub(crate) mod http;
 pub(crate) mod ids;
 pub(crate) mod map;
 pub(crate) mod map_ip;
+pub(crate) mod map_type;
 pub(crate) mod report;
 pub(crate) mod write;
 
@@ -22,6 +23,7 @@ use export::{Endpoint, Export, ReadError};
 use map::{Ctx, Index};
 use report::Report;
 
+use crate::devtype::Library;
 use crate::progress::{self, Progress};
 
 /// Where the NetBox data comes from.
@@ -59,10 +61,21 @@ const MAP_STEPS: [Step; 8] = [
 /// Steps of the whole import's progress bar: read each endpoint, map, write.
 const STEPS: usize = Endpoint::ALL.len() + MAP_STEPS.len() + 1;
 
-/// Maps what was read to dcplan objects and the report (nothing written yet).
-pub(crate) fn map(export: &Export, progress: &Progress) -> (emit::Generated, Report) {
-    let mut c =
-        Ctx { export, report: Report::default(), out: emit::Generated::default(), index: Index::default() };
+/// Maps what was read to dcplan objects and the report (nothing written yet), completing
+/// devices from the device-type library when there is one. An error when a device-type file
+/// it needs is not one.
+pub(crate) fn map(
+    export: &Export,
+    device_types: Option<&Library>,
+    progress: &Progress,
+) -> Result<(emit::Generated, Report), String> {
+    let mut c = Ctx {
+        export,
+        report: Report::default(),
+        out: emit::Generated::default(),
+        index: Index::default(),
+        types: device_types.map(map_type::Types::new),
+    };
     for (what, step) in MAP_STEPS {
         progress.say(|| format!("importing {what}"));
         step(&mut c);
@@ -70,8 +83,11 @@ pub(crate) fn map(export: &Export, progress: &Progress) -> (emit::Generated, Rep
     }
     c.report.missing.clone_from(&export.missing);
     c.report.api_version.clone_from(&export.api_version);
+    if let Some(e) = c.types.and_then(|t| t.error) {
+        return Err(e);
+    }
     c.report.sort();
-    (c.out, c.report)
+    Ok((c.out, c.report))
 }
 
 /// What the generated header says the files come from.
@@ -84,10 +100,10 @@ pub(crate) fn describe(export: &Export) -> String {
 
 /// The whole import: read, map, write `out/netbox/*.toml`, report. A progress bar on standard
 /// error while it runs, when that is a terminal.
-pub(crate) fn import(source: &Source, out: &Path) -> Result<Report, String> {
+pub(crate) fn import(source: &Source, out: &Path, device_types: Option<&Library>) -> Result<Report, String> {
     let progress = Progress::bar("reading NetBox", STEPS, progress::ALWAYS);
     let export = read(source, &progress).map_err(|e| e.0)?;
-    let (generated, mut report) = map(&export, &progress);
+    let (generated, mut report) = map(&export, device_types, &progress)?;
     progress.say(|| format!("writing {}", out.join("netbox").display()));
     let files = emit::files(&generated, &describe(&export));
     let written = write::write(out, &files)?;
@@ -106,6 +122,6 @@ pub(crate) fn fuzz_one(endpoint_index: u8, bytes: &[u8]) -> Result<usize, String
     let page = export::parse_page("fuzz.json", &text).map_err(|e| e.0)?;
     let mut export = Export::default();
     export.objects.insert(endpoint, page.results);
-    let (generated, _) = map(&export, &Progress::hidden());
+    let (generated, _) = map(&export, None, &Progress::hidden())?;
     Ok(emit::files(&generated, &describe(&export)).len())
 }

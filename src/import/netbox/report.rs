@@ -99,6 +99,12 @@ pub(crate) enum Change {
     NoRackInNetBox,
     /// Several NetBox services of the same name, merged into one service with replicas.
     Merged(usize),
+    /// Values filled from the device-type library: which, from where.
+    DeviceTypeFilled(String),
+    /// NetBox and the device-type library disagree (NetBox's value is kept): what.
+    DeviceTypeMismatch(String),
+    /// The device's `model` is not in the device-type library.
+    DeviceTypeUnknown(String),
 }
 
 impl std::fmt::Display for Change {
@@ -107,6 +113,11 @@ impl std::fmt::Display for Change {
             Change::Renamed { id, why } => write!(f, "imported as `{id}` ({why})"),
             Change::Unplaced => f.write_str("no position in its rack: imported at its site, unplaced"),
             Change::NoRackInNetBox => f.write_str("no rack in NetBox: imported at its site, unplaced"),
+            Change::DeviceTypeFilled(what) => write!(f, "filled {what}"),
+            Change::DeviceTypeMismatch(what) => f.write_str(what),
+            Change::DeviceTypeUnknown(model) => {
+                write!(f, "device type `{model}` is not in the device-type library: nothing filled from it")
+            }
             Change::Merged(n) => {
                 write!(f, "{n} NetBox services of this name merged: one service, its hosts as replicas")
             }
