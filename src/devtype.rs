@@ -55,6 +55,26 @@ fn loose(key: &str) -> String {
     key.chars().filter(|c| !matches!(c, '-' | '_' | '.')).collect()
 }
 
+/// What a folder entry must be.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Dir,
+    File,
+}
+
+/// Whether a folder entry is a folder or a file: from the listing itself (no file system call
+/// per file: a library has thousands), following symbolic links only.
+fn is(e: &std::fs::DirEntry, kind: Kind) -> bool {
+    let Ok(t) = e.file_type() else { return false };
+    let (dir, file) = if t.is_symlink() {
+        let p = e.path();
+        (p.is_dir(), p.is_file())
+    } else {
+        (t.is_dir(), t.is_file())
+    };
+    if kind == Kind::Dir { dir } else { file }
+}
+
 impl Library {
     /// Lists the library at `path`: a checkout (with a `device-types` folder) or that folder
     /// itself. An error when it is neither.
@@ -65,16 +85,17 @@ impl Library {
             .map_err(|e| format!("cannot read the device-type library `{}`: {e}", path.display()))?;
         let mut lib = Library { root: root.clone(), ..Library::default() };
         let mut makers: Vec<PathBuf> =
-            makers.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.is_dir()).collect();
+            makers.filter_map(Result::ok).filter(|e| is(e, Kind::Dir)).map(|e| e.path()).collect();
         makers.sort();
         for dir in makers {
             let Some(maker) = dir.file_name().map(|n| slugify(&n.to_string_lossy())) else { continue };
             let Ok(entries) = std::fs::read_dir(&dir) else { continue };
-            let mut files: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+            let mut files: Vec<PathBuf> =
+                entries.filter_map(Result::ok).filter(|e| is(e, Kind::File)).map(|e| e.path()).collect();
             files.sort();
             for file in files {
                 let is_yaml = file.extension().is_some_and(|x| x == "yaml" || x == "yml");
-                let Some(stem) = file.file_stem().filter(|_| is_yaml && file.is_file()) else { continue };
+                let Some(stem) = file.file_stem().filter(|_| is_yaml) else { continue };
                 let model = slugify(&stem.to_string_lossy());
                 if maker.is_empty() || model.is_empty() {
                     continue;

@@ -136,6 +136,17 @@ impl Resolver<'_> {
                 .hint("remove the field; set `host` to the hypervisor"),
             );
         }
+        if let Some(m) = &s.model {
+            self.push(
+                Finding::new(
+                    Code::InvalidValue,
+                    loc_of(loc, m),
+                    format!("vm `{id}` has a model: a vm has no hardware of its own"),
+                )
+                .object("server", id)
+                .hint("remove `model` (its host's `model` describes the hardware)"),
+            );
+        }
         if s.host.is_none() {
             self.push(
                 Finding::new(Code::VmHost, loc, format!("vm `{id}` has no host"))
