@@ -2,7 +2,7 @@
 //! files under `device-types/<Manufacturer>/<Model>.yaml`. A machine names its type with
 //! `model = "manufacturer/model"`, both halves as slugs (`dell/poweredge-r640`); with
 //! `--device-types PATH`, what the inventory leaves out (height, power, supplies, weight) is
-//! filled from the type's file ([`fill`]), and what it says differently is reported.
+//! filled from the type's file ([`mod@fill`]), and what it says differently is reported.
 //!
 //! Opening the library only lists its files (thousands of them); a file is read when a machine
 //! names it.
