@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub(crate) use fill::fill;
-pub(crate) use yaml::{DeviceType, parse};
+pub(crate) use yaml::{DeviceType, parse, to_kg};
 
 /// Reads one device-type file; the error names the file, line and column.
 pub(crate) fn load(path: &Path) -> Result<DeviceType, String> {

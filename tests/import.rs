@@ -436,6 +436,7 @@ fn device_types_fill_the_import_and_check_agrees() {
     codes.sort();
     let want = [
         ("device-type-mismatch", "server:half1"), // NetBox: 1 U, the library: 0.5 U
+        ("device-type-mismatch", "server:half1"), // NetBox: 8 lb, the library: 3500 g
         ("device-type-mismatch", "server:web2"),  // NetBox: one power port, the library: two
         ("device-type-unknown", "server:odd"),
     ];

@@ -21,7 +21,33 @@ const WEIGHT_TOLERANCE_KG: f64 = 0.05;
 
 /// A device-type file once read: its text in `sources` (for locations), and the type, or
 /// None when it did not read (its error is reported once).
-type Read = Option<(FileId, DeviceType)>;
+type Read = Option<(FileId, KeysAt, DeviceType)>;
+
+/// Where a type's file writes the keys a mismatch is about (byte offsets; 0 when not found),
+/// so the finding shows the type's own line.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct KeysAt {
+    height: usize,
+    ports: usize,
+    weight: usize,
+}
+
+impl KeysAt {
+    fn of(text: &str) -> KeysAt {
+        // Top-level keys start a line; the library's files have no other layout for them.
+        let key = |k: &str| {
+            let mut at = 0;
+            for line in text.split_inclusive('\n') {
+                if line.strip_prefix(k).is_some_and(|rest| rest.starts_with(':')) {
+                    return at;
+                }
+                at += line.len();
+            }
+            0
+        };
+        KeysAt { height: key("u_height"), ports: key("power-ports"), weight: key("weight") }
+    }
+}
 
 /// Fills the machines of `raw` that name a type of `lib`, reporting device-type-filled,
 /// device-type-mismatch, device-type-unknown, and files that do not read (invalid-value, at
@@ -54,8 +80,8 @@ pub(crate) fn fill(
         };
         let entry =
             read.entry(path.to_path_buf()).or_insert_with(|| read_file(path, at, &id, sources, findings));
-        if let Some((file, t)) = entry {
-            let from = Origin { model: model.get_ref(), path, file: *file };
+        if let Some((file, keys, t)) = entry {
+            let from = Origin { model: model.get_ref(), path, file: *file, keys: *keys };
             one(s, *loc, t, &from, findings);
         }
     }
@@ -66,6 +92,7 @@ struct Origin<'a> {
     model: &'a str,
     path: &'a Path,
     file: FileId,
+    keys: KeysAt,
 }
 
 impl Origin<'_> {
@@ -91,7 +118,7 @@ fn read_file(path: &Path, model: Loc, id: &str, sources: &mut Sources, findings:
     let result = super::parse(&text);
     let file = sources.add(name.clone(), text);
     match result {
-        Ok(t) => Some((file, t)),
+        Ok(t) => Some((file, KeysAt::of(sources.text(file)), t)),
         Err(e) => {
             let offset = e.at.map_or(0, |(line, column)| offset_of(sources.text(file), line, column));
             findings.push(
@@ -121,6 +148,11 @@ fn one(s: &mut raw::Server, loc: Loc, t: &DeviceType, from: &Origin<'_>, finding
     let span = s.model.as_ref().map_or(0..0, Spanned::span);
     let mut filled = Vec::new();
     let mut mismatch = |field: &str, span: std::ops::Range<usize>, ours: String, theirs: String| {
+        let key = match field {
+            "height" => from.keys.height,
+            "weight_kg" => from.keys.weight,
+            _ => from.keys.ports,
+        };
         findings.push(
             Finding::new(
                 Code::DeviceTypeMismatch,
@@ -128,7 +160,7 @@ fn one(s: &mut raw::Server, loc: Loc, t: &DeviceType, from: &Origin<'_>, finding
                 format!("`{id}` has {field} = {ours}, {} says {theirs}", from.says()),
             )
             .object("server", &id)
-            .related(Loc::new(from.file, 0..0), "the device type")
+            .related(Loc::new(from.file, key..key), "the device type says")
             .hint("the inventory's value is used; correct it, or remove it to use the type's"),
         );
     };
@@ -233,6 +265,17 @@ mod tests {
         assert_eq!(offset_of(text, 2, 4), 7);
         assert_eq!(offset_of(text, 3, 1), 8);
         assert_eq!(offset_of(text, 9, 9), text.len());
+    }
+
+    #[test]
+    fn keys_of_a_type_file() {
+        let text =
+            "---\nmanufacturer: A\nu_height: 2\nweight_unit: kg\nweight: 3\npower-ports:\n  - name: P\n";
+        let k = KeysAt::of(text);
+        assert_eq!(&text[k.height..k.height + 8], "u_height");
+        assert_eq!(&text[k.weight..k.weight + 9], "weight: 3");
+        assert_eq!(&text[k.ports..k.ports + 11], "power-ports");
+        assert_eq!(KeysAt::of("x: 1\n"), KeysAt::default());
     }
 
     #[test]

@@ -197,6 +197,19 @@ enum WeightUnit {
     Oz,
 }
 
+/// A weight in kg, from a value and NetBox's name of its unit (`kg`, `g`, `lb`, `oz`); None for
+/// another unit or a value that is not a weight.
+pub(crate) fn to_kg(value: f64, unit: &str) -> Option<f64> {
+    let unit = match unit {
+        "kg" => WeightUnit::Kg,
+        "g" => WeightUnit::G,
+        "lb" => WeightUnit::Lb,
+        "oz" => WeightUnit::Oz,
+        _ => return None,
+    };
+    (0.0..1e5).contains(&value).then(|| value * unit.kg())
+}
+
 impl WeightUnit {
     /// Kilograms per unit (the pound and ounce are defined exactly in grams).
     fn kg(self) -> f64 {
@@ -262,6 +275,15 @@ power-ports:
         assert!((kg("16", "oz") - 0.453_592_37).abs() < 1e-9);
         let none = read("manufacturer: A\nmodel: B\nslug: a-b\nu_height: 1\n");
         assert_eq!((none.weight_kg, none.power_w, none.psus), (None, None, 0));
+    }
+
+    #[test]
+    fn netbox_weights_are_converted_too() {
+        assert!((to_kg(8.0, "lb").unwrap_or_default() - 3.628_738_96).abs() < 1e-9);
+        assert_eq!(to_kg(2000.0, "g"), Some(2.0));
+        assert_eq!(to_kg(1.0, "stone"), None);
+        assert_eq!(to_kg(-1.0, "kg"), None);
+        assert_eq!(to_kg(f64::NAN, "kg"), None);
     }
 
     #[test]

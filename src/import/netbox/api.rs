@@ -133,6 +133,11 @@ pub(crate) struct DeviceType {
     pub(crate) manufacturer: Option<Ref>,
     #[serde(default)]
     pub(crate) model: Option<String>,
+    #[serde(default)]
+    pub(crate) weight: Option<f64>,
+    /// `kg`, `g`, `lb` or `oz`.
+    #[serde(default)]
+    pub(crate) weight_unit: Option<Choice>,
 }
 
 /// The device type as nested in a device.

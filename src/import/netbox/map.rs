@@ -270,7 +270,7 @@ fn device(
         serial: d.serial.filter(|s| !s.trim().is_empty()),
         asset_tag: d.asset_tag.filter(|s| !s.trim().is_empty()),
         model,
-        weight_kg: None,
+        weight_kg: device_type.and_then(map_type::weight_kg),
         from_type: Vec::new(),
     };
     if let Some(types) = &mut c.types {

@@ -58,6 +58,12 @@ pub(crate) fn model_of(nested: &api::TypeRef, full: Option<&api::DeviceType>) ->
     Some(format!("{maker}/{name}"))
 }
 
+/// The weight NetBox gives a device type, in kg to two decimals.
+pub(crate) fn weight_kg(t: &api::DeviceType) -> Option<f64> {
+    let kg = devtype::to_kg(t.weight?, &t.weight_unit.as_ref()?.0)?;
+    Some((kg * 100.0).round() / 100.0)
+}
+
 /// Fills what NetBox left out of `s` from its device type; the notes to report. A type file
 /// that is not a device type fills nothing; its error is kept in `types`.
 pub(crate) fn complete(types: &mut Types<'_>, s: &mut Server, is_pdu: bool) -> Vec<Change> {
@@ -106,11 +112,15 @@ pub(crate) fn complete(types: &mut Types<'_>, s: &mut Server, is_pdu: bool) -> V
             _ => {}
         }
     }
-    if s.weight_kg.is_none()
-        && let Some(kg) = t.weight_kg
-    {
-        s.weight_kg = Some((kg * 100.0).round() / 100.0);
-        filled.push("weight_kg");
+    if let Some(kg) = t.weight_kg.map(|kg| (kg * 100.0).round() / 100.0) {
+        match s.weight_kg {
+            None => {
+                s.weight_kg = Some(kg);
+                filled.push("weight_kg");
+            }
+            Some(w) if (w - kg).abs() > 0.05 => differs("weight_kg", w.to_string(), kg.to_string()),
+            Some(_) => {}
+        }
     }
     if !filled.is_empty() {
         notes.insert(0, Change::DeviceTypeFilled(format!("{} from {says}", filled.join(", "))));
