@@ -145,8 +145,10 @@ fn cycle(p: &Problem, est: &IdVec<GroupId, BatchIx>) -> Conflict {
     // A component of mutually waiting groups with an edge through a service that needs more
     // replicas across than may travel at once: the smallest such, then its shortest cycle
     // through that edge.
+    // Kosaraju, not Tarjan: petgraph's Tarjan recurses, too deep for a long chain of waits.
+    let sccs = petgraph::algo::kosaraju_scc(&graph);
     let mut component_of: IdVec<GroupId, usize> = IdVec::filled(0, p.groups.len());
-    for (i, scc) in petgraph::algo::tarjan_scc(&graph).iter().enumerate() {
+    for (i, scc) in sccs.iter().enumerate() {
         for n in scc {
             component_of[graph[*n]] = i;
         }
@@ -158,9 +160,7 @@ fn cycle(p: &Problem, est: &IdVec<GroupId, BatchIx>) -> Conflict {
             let t = &p.services[e.weight().0];
             component_of[h] == component_of[g] && t.cap.is_some_and(|c| t.need > c)
         })
-        .min_by_key(|e| {
-            (component_of.iter().filter(|&&c| c == component_of[graph[e.source()]]).count(), e.id())
-        });
+        .min_by_key(|e| (sccs[component_of[graph[e.source()]]].len(), e.id()));
     let mut groups = Vec::new();
     let mut services = Vec::new();
     if let Some(e) = rising {
