@@ -6,6 +6,10 @@
 //! the same rules: `scripts/cpsat-optima.py`): batches, lower bound, the "optimal" claim, the
 //! downtime at that batch count, and the time beside the solver's. Further words select moves by
 //! name: `cargo bench --bench plan -- optima stacked-1000`.
+//!
+//! `cargo bench --bench plan -- scan` plans 216 more generated moves (the four shapes, 500 to
+//! 2,000 machines, seeds 4-9, 1 machine in 25, 8 or 3 a night) with no stored optimum, and lists
+//! those whose count the planner cannot prove optimal.
 
 use std::time::Instant;
 
@@ -16,6 +20,10 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "scan") {
+        scan();
+        return;
+    }
     if args.iter().any(|a| a == "optima") {
         // Other words: only the moves whose names contain one of them.
         let only: Vec<&String> = args.iter().filter(|a| *a != "optima" && !a.starts_with('-')).collect();
@@ -132,4 +140,36 @@ fn optima(only: &[&String]) {
     println!(
         "proven optima {proven}: batches equal {equal}, lower bound equal {bound_equal}, claimed optimal {claimed}; slowest plan {worst:.3} s"
     );
+}
+
+/// The moves without a stored optimum: how many the planner proves optimal, and the others.
+fn scan() {
+    let (mut planned, mut proven, mut worst) = (0, 0, 0.0f64);
+    for shape in Shape::ALL {
+        for machines in [500usize, 1000, 2000] {
+            for seed in 4..10u64 {
+                for share in [25usize, 8, 3] {
+                    let spec = Spec::measured(shape, machines, seed);
+                    let (checked, p) = load(spec, (machines / share).max(8));
+                    let t = Instant::now();
+                    let o = dcplan::plan::plan(&checked, p);
+                    let secs = t.elapsed().as_secs_f64();
+                    worst = worst.max(secs);
+                    if o.batches.is_empty() {
+                        continue;
+                    }
+                    planned += 1;
+                    proven += usize::from(o.optimal);
+                    if !o.optimal {
+                        let b = o.batches.len();
+                        println!(
+                            "{shape}-{machines}-s{seed}, 1 in {share}: {b} batches, lower bound {}",
+                            o.lower_bound
+                        );
+                    }
+                }
+            }
+        }
+    }
+    println!("with a plan {planned}, proven optimal {proven}; slowest plan {worst:.3} s");
 }

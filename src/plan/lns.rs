@@ -21,6 +21,8 @@ pub(crate) const LNS_MAX_GROUPS: usize = 5_000;
 /// count of steps, not a clock, so that the result does not depend on the machine.
 const STEPS: u32 = 20_000;
 const STALL: u32 = 4_000;
+/// Levels of a chain of waits a step makes room along.
+const DEPTH: usize = 3;
 
 /// The schedule in the fewest nights the search reaches, at least `lb` (the lower bound), from
 /// a valid schedule `batch`; `batch` itself when it finds none shorter.
@@ -207,8 +209,29 @@ impl<'a> Partial<'a> {
         }
         let b = BatchIx(first + u32::try_from(rng.below((self.nights - first) as usize)).unwrap_or(0));
         let mut free = std::mem::take(&mut self.over);
-        for x in self.blockers(u, b, rng) {
+        let (room, mut early) = self.blockers(u, b, rng);
+        for &x in room.iter().chain(&early) {
             self.take_all(x, &mut free);
+        }
+        // The groups `u` waits for may wait themselves: make room for them by night `b` too,
+        // a few levels down a chain of waits.
+        let mut wave = early.clone();
+        for _ in 0..DEPTH {
+            let mut next = Vec::new();
+            for y in wave {
+                let first = self.est[y].0.max(self.p.domain[y].first);
+                if first > b.0 {
+                    continue;
+                }
+                let by = BatchIx(first + u32::try_from(rng.below((b.0 - first + 1) as usize)).unwrap_or(0));
+                let (room, wait) = self.blockers(y, by, rng);
+                for &x in room.iter().chain(&wait) {
+                    self.take_all(x, &mut free);
+                }
+                next.extend(wait);
+            }
+            early.extend(&next);
+            wave = next;
         }
         // A little noise: a random placed group, now and then.
         if rng.below(4) == 0 {
@@ -219,7 +242,7 @@ impl<'a> Partial<'a> {
             self.put(u, b);
         }
         free.retain(|&x| self.at[x].is_none());
-        self.repair(free, rng);
+        self.repair(free, &early, rng);
         if self.over.len() <= before {
             self.log.clear();
         } else {
@@ -230,9 +253,9 @@ impl<'a> Partial<'a> {
     }
 
     /// Placed groups that keep `u` out of night `b`: enough of those taking what it would
-    /// exceed there (machines, units, a service's replicas...), in random order, and those
-    /// carrying the replicas it waits for from later nights.
-    fn blockers(&self, u: GroupId, b: BatchIx, rng: &mut Rng) -> Vec<GroupId> {
+    /// exceed there (machines, units, a service's replicas...), in random order; and those
+    /// carrying the replicas it waits for from later nights, to be put back early.
+    fn blockers(&self, u: GroupId, b: BatchIx, rng: &mut Rng) -> (Vec<GroupId>, Vec<GroupId>) {
         let p = self.p;
         let load = &self.loads[b.0 as usize];
         let in_night = |x: GroupId| self.at[x] == Some(b);
@@ -265,12 +288,13 @@ impl<'a> Partial<'a> {
                 out.push(x);
             }
         }
+        let mut early = Vec::new();
         if let Some((_, t)) = rules::waits_on(p, u, |t| self.across(t, b) + p.carries(u, t)) {
-            out.extend(
+            early.extend(
                 p.services[t].moving.iter().map(|x| x.0).filter(|&y| self.at[y].is_some_and(|a| a > b)),
             );
         }
-        out
+        (out, early)
     }
 
     /// Nights group `x` may join now.
@@ -278,13 +302,14 @@ impl<'a> Partial<'a> {
         BatchIx::all(self.nights).filter(|&b| self.may_put(x, b)).collect()
     }
 
-    /// Puts the free groups back, those with the fewest open nights first (ties at random), each
-    /// in its earliest open night or a random one; what finds no night is left over.
-    fn repair(&mut self, free: Vec<GroupId>, rng: &mut Rng) {
-        let mut keyed: Vec<(usize, u64, GroupId)> =
-            free.iter().map(|&x| (self.open_nights(x).len(), rng.next(), x)).collect();
+    /// Puts the free groups back: those carrying replicas a left-over group waits for first, in
+    /// their earliest open night; then the others, the fewest open nights first (ties at random),
+    /// each in its earliest open night or a random one. What finds no night is left over.
+    fn repair(&mut self, free: Vec<GroupId>, early: &[GroupId], rng: &mut Rng) {
+        let mut keyed: Vec<(bool, usize, u64, GroupId)> =
+            free.iter().map(|&x| (!early.contains(&x), self.open_nights(x).len(), rng.next(), x)).collect();
         keyed.sort_unstable();
-        let mut left: Vec<GroupId> = keyed.into_iter().map(|k| k.2).collect();
+        let mut left: Vec<GroupId> = keyed.into_iter().map(|k| k.3).collect();
         // Twice: a group may wait for replicas that one after it brings.
         for _ in 0..2 {
             let mut still = Vec::new();
@@ -294,7 +319,11 @@ impl<'a> Partial<'a> {
                     still.push(x);
                     continue;
                 }
-                let b = if rng.below(2) == 0 { open[0] } else { open[rng.below(open.len())] };
+                let b = if early.contains(&x) || rng.below(2) == 0 {
+                    open[0]
+                } else {
+                    open[rng.below(open.len())]
+                };
                 self.put(x, b);
             }
             left = still;
