@@ -21,6 +21,9 @@ pub(crate) const LNS_MAX_GROUPS: usize = 5_000;
 /// count of steps, not a clock, so that the result does not depend on the machine.
 const STEPS: u32 = 20_000;
 const STALL: u32 = 4_000;
+/// Work in all (see [`Partial::work`]): many nights make a step dearer; about a second at most on
+/// the measuring machine (a 2,000-machine move in 20 nights that it cannot shorten spends a quarter).
+const WORK: u64 = 200_000_000;
 /// Levels of a chain of waits a step makes room along.
 const DEPTH: usize = 3;
 
@@ -38,10 +41,11 @@ pub(crate) fn fewer_nights(
     let mut best = batch;
     let mut rng = Rng(0x1a5e);
     let mut steps = 0;
-    while batches_of(&best) > lb.max(1) && steps < STEPS {
+    let mut spent = 0u64;
+    while batches_of(&best) > lb.max(1) && steps < STEPS && spent < WORK {
         let mut st = Partial::new(p, est, &best, batches_of(&best) - 1);
         let (mut stall, mut least) = (0, st.over.len());
-        while !st.over.is_empty() && stall < STALL && steps < STEPS {
+        while !st.over.is_empty() && stall < STALL && steps < STEPS && spent + st.work.get() < WORK {
             steps += 1;
             stall += 1;
             st.step(&mut rng);
@@ -50,6 +54,7 @@ pub(crate) fn fewer_nights(
                 stall = 0;
             }
         }
+        spent += st.work.get();
         let Some(found) = st.complete() else { break };
         // The verifier has the last word; a night the search emptied is closed up (the order
         // of the rest stays, so R3 and R4 hold as before; a not_before may object).
@@ -90,6 +95,9 @@ struct Partial<'a> {
     over: Vec<GroupId>,
     /// Changes since the state was last kept: (group, where it was).
     log: Vec<(GroupId, Option<BatchIx>)>,
+    /// Work done: nights looked at by [`Partial::open_nights`], each costing up to a sum over
+    /// the nights (R4's replicas across).
+    work: std::cell::Cell<u64>,
 }
 
 impl<'a> Partial<'a> {
@@ -105,6 +113,7 @@ impl<'a> Partial<'a> {
             count: IdVec::filled(vec![0; nights as usize], p.services.len()),
             over: Vec::new(),
             log: Vec::new(),
+            work: std::cell::Cell::new(0),
         };
         for (g, &b) in batch.enumerate() {
             if b.0 < nights {
@@ -299,6 +308,7 @@ impl<'a> Partial<'a> {
 
     /// Nights group `x` may join now.
     fn open_nights(&self, x: GroupId) -> Vec<BatchIx> {
+        self.work.set(self.work.get() + u64::from(self.nights) * u64::from(self.nights));
         BatchIx::all(self.nights).filter(|&b| self.may_put(x, b)).collect()
     }
 
