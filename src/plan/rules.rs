@@ -20,8 +20,11 @@
 //!   [`Domain::last`] in [`domains`], and its [`Reason`] in [`explain`]. Every search starts at
 //!   `first` and never goes past `last`; the verifier reports [`Violation::Domain`].
 //! - Anything else (a new kind of precedence): one function here, called from [`violation`],
-//!   [`explain`], and the two searches' "may this group go here" checks
-//!   (`heuristic::Fill::ready`, `exact::Exact::r4_possible`).
+//!   [`explain`], and the searches' "may this group go here" checks (`heuristic::Fill::ready`,
+//!   `exact::Exact::r4_possible`, `lns::Partial::may_put`). The lower bound (`bound.rs`) and the
+//!   deadlock check (`deadlock.rs`) reason on R3/R4 relaxed; a rule they do not know only
+//!   weakens them (a relaxation with fewer rules still holds), so they need no change to stay
+//!   sound.
 
 use crate::model::{Inventory, ServerId, ServiceId};
 use crate::num::u32_of;
