@@ -153,6 +153,7 @@ fn propagate(p: &Problem, est: &mut IdVec<GroupId, BatchIx>, horizon: u32) -> Re
     // the bound is weaker, not wrong; the searches and the conflict proof take it from there.
     let size: usize = p.services.iter().map(|s| s.moving.len() + s.dependents.len()).sum();
     let mut budget = 32 * size + 100_000;
+    let mut must = Vec::new();
     while let Some(t) = queue.pop_front() {
         queued[t] = false;
         let cost = p.services[t].moving.len() + p.services[t].dependents.len();
@@ -164,12 +165,14 @@ fn propagate(p: &Problem, est: &mut IdVec<GroupId, BatchIx>, horizon: u32) -> Re
         if ready.0 > horizon {
             return Err(conflict::deadlock(p, est));
         }
+        must_groups(p, t, &mut must);
         for &s in &p.services[t].dependents {
             for &(g, _) in &p.services[s].moving {
-                if est[g] >= ready {
+                let at = after_apart(p, est, &must, g, horizon).max(ready);
+                if est[g] >= at {
                     continue;
                 }
-                est[g] = ready;
+                est[g] = at;
                 for &(u, _) in &p.group_services[g] {
                     if !queued[u] && !p.services[u].dependents.is_empty() {
                         queued[u] = true;
@@ -180,6 +183,33 @@ fn propagate(p: &Problem, est: &mut IdVec<GroupId, BatchIx>, horizon: u32) -> Re
         }
     }
     Ok(())
+}
+
+/// The groups without which service `t` cannot have its R4 need across (its other moving
+/// replicas are fewer than the need), into `must`.
+fn must_groups(p: &Problem, t: SvcIx, must: &mut Vec<GroupId>) {
+    let s = &p.services[t];
+    must.clear();
+    if s.need == 0 {
+        return;
+    }
+    let total = s.moving_replicas();
+    must.extend(s.moving.iter().filter(|&&(_, c)| total - c < s.need).map(|x| x.0));
+}
+
+/// The earliest batch of a group `g` waiting on a service whose `must` groups are given: a
+/// group `h` among them that cannot share a night with `g` (together they exceed a per-night
+/// limit: R1, R3, ...) is in a batch before `g`'s in every valid schedule, since R4 wants `h`
+/// across by `g`'s batch and the night itself is ruled out; so `g` is at `est[h] + 1` or later.
+/// Values past `horizon` are left to the deadlock proof (never raised to).
+fn after_apart(p: &Problem, est: &IdVec<GroupId, BatchIx>, must: &[GroupId], g: GroupId, horizon: u32) -> BatchIx {
+    let apart = |h: GroupId| {
+        p.demand[h].iter().any(|&(d, c)| {
+            p.demand[g].iter().any(|&(e, c2)| e == d && u64::from(c) + u64::from(c2) > u64::from(p.limits[d].cap))
+        })
+    };
+    let after = must.iter().filter(|&&h| h != g && apart(h)).map(|&h| est[h].0.saturating_add(1));
+    BatchIx(after.filter(|&b| b <= horizon).max().unwrap_or(0))
 }
 
 /// R3 for service `t`, relaxed: replicas flow one by one (a group's replicas need not travel
@@ -227,4 +257,29 @@ pub(crate) fn fluid_ready(p: &Problem, t: SvcIx, est: &IdVec<GroupId, BatchIx>, 
 /// The batch by which service `t`'s R4 need can be across: [`fluid_ready`] for `need`.
 fn earliest_ready(p: &Problem, t: SvcIx, est: &IdVec<GroupId, BatchIx>) -> BatchIx {
     fluid_ready(p, t, est, p.services[t].need)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::lns::tests::problem;
+
+    #[test]
+    fn a_group_that_cannot_share_a_night_with_the_one_it_waits_for_comes_after_it() {
+        // a's only replica is on m0; b (m1) waits on a, c (m2) on b. x and y (one of two up:
+        // one in transit a night) keep m0 and m1, then m1 and m2, in different nights: 3
+        // nights, though every count and the earliest nights from R4 alone allow 2.
+        let services = "[[service]]\nid = \"a\"\nruns_on = [\"m0\"]\n\
+                        [[service]]\nid = \"b\"\nruns_on = [\"m1\"]\ndepends_on = [\"a\"]\n\
+                        [[service]]\nid = \"c\"\nruns_on = [\"m2\"]\ndepends_on = [\"b\"]\n\
+                        [[service]]\nid = \"x\"\nruns_on = [\"m0\", \"m1\"]\nmin_up = 1\n\
+                        [[service]]\nid = \"y\"\nruns_on = [\"m1\", \"m2\"]\nmin_up = 1\n";
+        let p = problem(3, services, 3);
+        let (lb, est) = lower_bound(&p).expect("feasible");
+        assert_eq!(est.iter().map(|b| b.0).collect::<Vec<_>>(), vec![0, 1, 2]);
+        assert_eq!(lb, 3);
+        // Without y, m2 may share m1's night (it waits on b, which m1 carries, in that night).
+        let p = problem(3, &services[..services.find("[[service]]\nid = \"y\"").unwrap_or(0)], 3);
+        assert_eq!(lower_bound(&p).expect("feasible").0, 2);
+    }
 }
