@@ -202,10 +202,18 @@ fn must_groups(p: &Problem, t: SvcIx, must: &mut Vec<GroupId>) {
 /// limit: R1, R3, ...) is in a batch before `g`'s in every valid schedule, since R4 wants `h`
 /// across by `g`'s batch and the night itself is ruled out; so `g` is at `est[h] + 1` or later.
 /// Values past `horizon` are left to the deadlock proof (never raised to).
-fn after_apart(p: &Problem, est: &IdVec<GroupId, BatchIx>, must: &[GroupId], g: GroupId, horizon: u32) -> BatchIx {
+fn after_apart(
+    p: &Problem,
+    est: &IdVec<GroupId, BatchIx>,
+    must: &[GroupId],
+    g: GroupId,
+    horizon: u32,
+) -> BatchIx {
     let apart = |h: GroupId| {
         p.demand[h].iter().any(|&(d, c)| {
-            p.demand[g].iter().any(|&(e, c2)| e == d && u64::from(c) + u64::from(c2) > u64::from(p.limits[d].cap))
+            p.demand[g]
+                .iter()
+                .any(|&(e, c2)| e == d && u64::from(c) + u64::from(c2) > u64::from(p.limits[d].cap))
         })
     };
     let after = must.iter().filter(|&&h| h != g && apart(h)).map(|&h| est[h].0.saturating_add(1));
