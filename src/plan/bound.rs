@@ -201,7 +201,9 @@ fn must_groups(p: &Problem, t: SvcIx, must: &mut Vec<GroupId>) {
 /// group `h` among them that cannot share a night with `g` (together they exceed a per-night
 /// limit: R1, R3, ...) is in a batch before `g`'s in every valid schedule, since R4 wants `h`
 /// across by `g`'s batch and the night itself is ruled out; so `g` is at `est[h] + 1` or later.
-/// Values past `horizon` are left to the deadlock proof (never raised to).
+/// Values past `horizon` are left to the deadlock proof (never raised to); a pinned group is not
+/// raised by it (a pin that R4 forbids is named, with the groups that fight, by the conflict
+/// search instead).
 fn after_apart(
     p: &Problem,
     est: &IdVec<GroupId, BatchIx>,
@@ -216,6 +218,9 @@ fn after_apart(
                 .any(|&(e, c2)| e == d && u64::from(c) + u64::from(c2) > u64::from(p.limits[d].cap))
         })
     };
+    if p.domain[g].last.is_some() {
+        return BatchIx(0);
+    }
     let after = must.iter().filter(|&&h| h != g && apart(h)).map(|&h| est[h].0.saturating_add(1));
     BatchIx(after.filter(|&b| b <= horizon).max().unwrap_or(0))
 }
