@@ -8,7 +8,8 @@
 //! puts A and B feeds on every rack.
 
 use std::fmt::Write as _;
-use std::time::Instant;
+
+mod common;
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -55,15 +56,7 @@ fn main() {
         let (p, findings) = dcplan::plan::spec::load(file, &checked.sources, &checked.inventory);
         assert!(findings.is_empty(), "{findings:?}");
         let p = p.expect("plan loads");
-        let mut best = f64::MAX;
-        let mut last = None;
-        for _ in 0..3 {
-            let t = Instant::now();
-            let o = dcplan::plan::plan(&checked, p.clone());
-            best = best.min(t.elapsed().as_secs_f64());
-            last = Some(o);
-        }
-        let o = last.expect("ran");
+        let (o, best) = common::best_of_3(|| dcplan::plan::plan(&checked, p.clone()));
         println!(
             "machines {machines}, crew {crew}, {n_pins} pins, {n_nb} not_before: {} batches (first plan {}), lower bound {}, optimal {}: plan {:.3} s (best of 3)",
             o.batches.len(),

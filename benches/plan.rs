@@ -13,6 +13,8 @@
 
 use std::time::Instant;
 
+mod common;
+
 use dcplan::synth::{Shape, Spec};
 
 #[global_allocator]
@@ -38,15 +40,7 @@ fn main() {
         spec.seed = std::env::var("DCPLAN_BENCH_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(1);
         // A night moves about 1% of a large estate, 8 machines of a small one.
         let (checked, p) = load(spec, (machines / 100).max(8));
-        let mut best = f64::MAX;
-        let mut last = None;
-        for _ in 0..3 {
-            let t = Instant::now();
-            let o = dcplan::plan::plan(&checked, p.clone());
-            best = best.min(t.elapsed().as_secs_f64());
-            last = Some(o);
-        }
-        let o = last.expect("ran");
+        let (o, best) = common::best_of_3(|| dcplan::plan::plan(&checked, p.clone()));
         let warnings: usize = o.states().map(|(_, s)| s.findings.len()).sum();
         if std::env::var_os("DCPLAN_BENCH_FILL").is_some() {
             eprintln!("fill: {:?}", o.batches.iter().map(|b| b.servers.len()).collect::<Vec<_>>());
