@@ -13,6 +13,7 @@ mod bound;
 pub(crate) mod calendar;
 mod conflict;
 mod deadlock;
+mod dive;
 mod exact;
 mod gather;
 mod heuristic;
