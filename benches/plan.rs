@@ -8,8 +8,9 @@
 //! name: `cargo bench --bench plan -- optima stacked-1000`.
 //!
 //! `cargo bench --bench plan -- scan` plans 216 more generated moves (the four shapes, 500 to
-//! 2,000 machines, seeds 4-9, 1 machine in 25, 8 or 3 a night) with no stored optimum, and lists
-//! those whose count the planner cannot prove optimal.
+//! 2,000 machines, seeds 4-9, 1 machine in 25, 8 or 3 a night: `normal-500-s4-in-25`...) with no
+//! stored optimum, and lists those whose count the planner cannot prove optimal; further words
+//! select moves by name, as with `optima`.
 
 use std::time::Instant;
 
@@ -22,13 +23,14 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    // Other words after `scan` or `optima`: only the moves whose names contain one of them.
+    let only: Vec<&String> =
+        args.iter().filter(|a| !["scan", "optima"].contains(&a.as_str()) && !a.starts_with('-')).collect();
     if args.iter().any(|a| a == "scan") {
-        scan();
+        scan(&only);
         return;
     }
     if args.iter().any(|a| a == "optima") {
-        // Other words: only the moves whose names contain one of them.
-        let only: Vec<&String> = args.iter().filter(|a| *a != "optima" && !a.starts_with('-')).collect();
         optima(&only);
         return;
     }
@@ -137,12 +139,16 @@ fn optima(only: &[&String]) {
 }
 
 /// The moves without a stored optimum: how many the planner proves optimal, and the others.
-fn scan() {
+fn scan(only: &[&String]) {
     let (mut planned, mut proven, mut worst) = (0, 0, 0.0f64);
     for shape in Shape::ALL {
         for machines in [500usize, 1000, 2000] {
             for seed in 4..10u64 {
                 for share in [25usize, 8, 3] {
+                    let name = format!("{shape}-{machines}-s{seed}-in-{share}");
+                    if !only.is_empty() && !only.iter().any(|w| name.contains(w.as_str())) {
+                        continue;
+                    }
                     let spec = Spec::measured(shape, machines, seed);
                     let (checked, p) = load(spec, (machines / share).max(8));
                     let t = Instant::now();
@@ -156,10 +162,7 @@ fn scan() {
                     proven += usize::from(o.optimal);
                     if !o.optimal {
                         let b = o.batches.len();
-                        println!(
-                            "{shape}-{machines}-s{seed}, 1 in {share}: {b} batches, lower bound {}",
-                            o.lower_bound
-                        );
+                        println!("{name}: {b} batches, lower bound {}", o.lower_bound);
                     }
                 }
             }

@@ -5,6 +5,7 @@ use crate::plan::conflict::{self, Conflict};
 use crate::plan::ids::{BatchIx, GroupId, IdVec, SvcIx};
 use crate::plan::problem::Problem;
 use crate::plan::rules::{Load, Resource};
+use crate::plan::tail;
 
 /// Checks what no schedule can fix: a group larger than a batch, carrying too many replicas,
 /// too much work for one night's crew, pinned apart, or pins that overfill a night.
@@ -67,7 +68,7 @@ pub(crate) fn lower_bound(p: &Problem) -> Result<(u32, IdVec<GroupId, BatchIx>),
         lb = lb.max(u32::try_from(need).unwrap_or(u32::MAX));
     }
     let mut est: IdVec<GroupId, BatchIx> = p.domain.iter().map(|d| BatchIx(d.first)).collect();
-    lb = lb.max(late_work(p, &est));
+    let mut tails = IdVec::filled(0, g);
     if p.dependencies_first {
         // A cycle of waits found directly, not by the climb below (quadratic on a deadlock).
         if let Some(c) = crate::plan::deadlock::conflict(p) {
@@ -75,12 +76,14 @@ pub(crate) fn lower_bound(p: &Problem) -> Result<(u32, IdVec<GroupId, BatchIx>),
         }
         // Operator decisions may start groups late: the horizon moves with them.
         let late = p.domain.iter().map(|d| d.first as usize).max().unwrap_or(0);
-        propagate(p, &mut est, u32_of(g.saturating_add(late)))?;
+        let horizon = u32_of(g.saturating_add(late));
+        propagate(p, &mut est, horizon)?;
         if let Some(g) = p.groups.ids().find(|&g| p.domain[g].last.is_some_and(|l| est[g].0 > l)) {
             return Err(pinned_too_early(p, g, &est));
         }
-        lb = lb.max(late_work(p, &est));
+        tails = tail::tails(p, horizon);
     }
+    lb = lb.max(late_work(p, &est, &tails));
     lb = lb.max(est.iter().map(|e| e.0 + 1).max().unwrap_or(0));
     // A service's last replica cannot move before all of them fit under R3 from their earliest
     // batches.
@@ -92,27 +95,47 @@ pub(crate) fn lower_bound(p: &Problem) -> Result<(u32, IdVec<GroupId, BatchIx>),
     Ok((lb, est))
 }
 
-/// The bound from groups that cannot start early (not_before, pins, R4): for every batch f,
-/// the groups whose earliest batch is f or later fill batches f.. at the rate of each limit.
-fn late_work(p: &Problem, est: &IdVec<GroupId, BatchIx>) -> u32 {
-    let mut by_first: Vec<(u32, GroupId)> = est.enumerate().map(|(g, e)| (e.0, g)).collect();
-    by_first.sort_unstable();
-    let mut totals = vec![0u64; p.limits.len()];
-    let mut lb = 0;
-    // From the latest start down: totals hold the groups starting at f or later.
-    for chunk in by_first.chunk_by(|a, b| a.0 == b.0).rev() {
-        for &(_, g) in chunk {
-            for &(dim, c) in &p.demand[g] {
-                totals[dim.0 as usize] += u64::from(c);
-            }
-        }
-        let f = u64::from(chunk[0].0);
-        for (l, &total) in p.limits.iter().zip(&totals) {
-            let need = f + total.div_ceil(u64::from(l.cap.max(1)));
-            lb = lb.max(u32::try_from(need).unwrap_or(u32::MAX));
+/// The bound from groups that cannot start early (not_before, pins, R4) and must be followed by
+/// nights of their own (their tails, see [`tail`]): for every limit, every batch f and tail
+/// length r, the groups whose earliest batch is f or later and whose tail is r or longer fill
+/// batches f.. at the limit's rate, and the last of them is followed by r more.
+fn late_work(p: &Problem, est: &IdVec<GroupId, BatchIx>, tails: &IdVec<GroupId, u32>) -> u32 {
+    // Per limit: (earliest batch, tail, amount) of the groups that take some of it.
+    let mut users: Vec<Vec<(u32, u32, u64)>> = vec![Vec::new(); p.limits.len()];
+    for (g, d) in p.demand.enumerate() {
+        for &(dim, c) in d {
+            users[dim.0 as usize].push((est[g].0, tails[g], u64::from(c)));
         }
     }
-    lb
+    let mut lb = 0u64;
+    let mut ranks = Vec::new();
+    let mut acc = Vec::new();
+    for (l, u) in p.limits.iter().zip(&mut users) {
+        let cap = u64::from(l.cap.max(1));
+        ranks.clear();
+        ranks.extend(u.iter().map(|x| x.1));
+        ranks.sort_unstable();
+        ranks.dedup();
+        acc.clear();
+        acc.resize(ranks.len(), 0u64);
+        // From the latest start down: acc holds, by tail, the groups starting at f or later.
+        u.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+        for chunk in u.chunk_by(|a, b| a.0 == b.0) {
+            for &(_, tail, c) in chunk {
+                acc[ranks.partition_point(|&r| r < tail)] += c;
+            }
+            let f = u64::from(chunk[0].0);
+            let mut total = 0u64;
+            for (&r, &c) in ranks.iter().zip(&acc).rev() {
+                total += c;
+                // An empty set (no group from f on has so long a tail) bounds nothing.
+                if total > 0 {
+                    lb = lb.max(f + total.div_ceil(cap) + u64::from(r));
+                }
+            }
+        }
+    }
+    u32::try_from(lb).unwrap_or(u32::MAX)
 }
 
 /// The conflict of a group pinned before R4 lets it move: the first of its services whose
@@ -294,5 +317,14 @@ mod tests {
         // Without y, m2 may share m1's night (it waits on b, which m1 carries, in that night).
         let p = problem(3, &services[..services.find("[[service]]\nid = \"y\"").unwrap_or(0)], 3);
         assert_eq!(lower_bound(&p).expect("feasible").0, 2);
+    }
+
+    #[test]
+    fn two_groups_kept_apart_each_followed_by_three_nights_need_four() {
+        // m0 and m1 cannot share a night; each is followed by three nights of replicas that wait
+        // on it, so the later of them leaves three nights after night 1 at best. Counts,
+        // earliest nights and tails alone allow 3.
+        let p = problem(9, crate::plan::tail::tests::TWO_TAILS, 9);
+        assert_eq!(lower_bound(&p).expect("feasible").0, 4);
     }
 }

@@ -28,6 +28,7 @@ pub(crate) mod rules;
 mod solve;
 pub mod spec;
 pub(crate) mod stable;
+mod tail;
 mod tune;
 
 use crate::bgp::{Engine, State};
