@@ -60,6 +60,11 @@ pub(crate) fn solve(p: &Problem) -> Result<Schedule, Conflict> {
     }
     let heur = heuristic(p, &est);
     let heur_batches = heur.as_ref().map(batches_of).ok();
+    // The sharper bound costs more: only when the heuristic leaves a gap to close or prove.
+    let lb = match heur_batches {
+        Some(b) if b > lb => bound::sharper_bound(p, &est, lb),
+        _ => lb,
+    };
     if p.groups.len() > EXACT_MAX_GROUPS {
         let batch = fewer_down_nights(p, crate::plan::lns::fewer_nights(p, &est, lb, heur?));
         let batches = batches_of(&batch);
