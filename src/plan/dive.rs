@@ -472,6 +472,68 @@ mod tests {
         assert_eq!(rules::violation(&p, &found), None);
     }
 
+    /// A random small move over machines `m0..m{n-1}`: services with their replicas, how many
+    /// may be down, and waits on earlier services only.
+    fn services_toml(n: usize, services: &[(Vec<usize>, usize, Vec<usize>)]) -> String {
+        let mut out = String::new();
+        for (i, (on, down, deps)) in services.iter().enumerate() {
+            let mut on: Vec<usize> = on.iter().map(|m| m % n).collect();
+            on.sort_unstable();
+            on.dedup();
+            let min_up = on.len().saturating_sub(*down).max(1);
+            let runs: Vec<String> = on.iter().map(|m| format!("\"m{m}\"")).collect();
+            let mut deps: Vec<usize> = deps.iter().filter(|&&d| d < i).copied().collect();
+            deps.sort_unstable();
+            deps.dedup();
+            let deps: Vec<String> = deps.iter().map(|d| format!("\"s{d}\"")).collect();
+            out += &format!(
+                "[[service]]\nid = \"s{i}\"\nruns_on = [{}]\nmin_up = {min_up}\ndepends_on = [{}]\n",
+                runs.join(", "),
+                deps.join(", ")
+            );
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 300, ..Default::default() })]
+
+        /// Against the exact search: the dive finds a schedule in the fewest nights the exact
+        /// search finds (its propagation removes no schedule), none in fewer, and only valid
+        /// ones. Random small moves with chains of waits, R3 caps and a night's machines.
+        #[test]
+        fn it_finds_the_fewest_nights_and_only_valid_schedules(
+            n in 4usize..=8,
+            services in proptest::collection::vec(
+                (proptest::collection::vec(0usize..8, 1..=3), 0usize..=2, proptest::collection::vec(0usize..8, 0..=2)),
+                2..=8,
+            ),
+            per_night in 1u32..=4,
+        ) {
+            use crate::plan::exact::{Found, Query, exact};
+            let text = services_toml(n, &services);
+            let p = problem(n, &text, per_night);
+            let Ok((_, est)) = bound::lower_bound(&p) else { return Ok(()) };
+            for b in 1..=crate::num::u32_of(n) {
+                let q = Query { est: &est, hint: &[], batches: b, budget: 2_000_000, first_only: true };
+                let found = dive(&p, &est, b, 200_000);
+                if let Some(d) = &found {
+                    let v = rules::violation(&p, d);
+                    proptest::prop_assert!(matches!(v, None | Some(Violation::Empty { .. })), "{:?}\n{}", v, text);
+                    proptest::prop_assert!(d.iter().all(|x| x.0 < b));
+                }
+                match exact(&p, &q) {
+                    Found::Yes(_) => {
+                        proptest::prop_assert!(found.is_some(), "no dive in {} nights\n{}", b, text);
+                        return Ok(());
+                    }
+                    Found::No => proptest::prop_assert!(found.is_none(), "{} nights\n{}", b, text),
+                    Found::Unknown => return Ok(()),
+                }
+            }
+        }
+    }
+
     #[test]
     fn a_full_night_is_skipped() {
         // Four machines, two a night, no services: two nights, never three in one.

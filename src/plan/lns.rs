@@ -74,6 +74,8 @@ pub(crate) fn fewer_nights(
 /// at once); those that succeed mostly take a tenth of it. The 2,000-machine chains move that
 /// moves 1 machine in 25 a night needs 60% of it to reach its optimum.
 const DIVE_WORK_PER_GROUP: u64 = 40_000;
+/// At most this much work a dive, whatever the size of the move (as much as 3,000 groups get).
+const DIVE_WORK_MAX: u64 = 120_000_000;
 
 /// `batch` shortened by the depth-first search with propagation ([`dive`]), one night at a time
 /// down to `lb`, while it finds a schedule the verifier accepts: it sees the deadlines that quorum
@@ -81,7 +83,7 @@ const DIVE_WORK_PER_GROUP: u64 = 40_000;
 /// dive is the dear case, so it ends the descent.
 fn dive_down(p: &Problem, est: &IdVec<GroupId, BatchIx>, lb: u32, batch: Assignment) -> Assignment {
     let mut best = batch;
-    let work = DIVE_WORK_PER_GROUP.saturating_mul(p.groups.len() as u64);
+    let work = DIVE_WORK_PER_GROUP.saturating_mul(p.groups.len() as u64).min(DIVE_WORK_MAX);
     while batches_of(&best) > lb.max(1) {
         let Some(found) = dive(p, est, batches_of(&best) - 1, work) else { break };
         // A night the dive left empty is closed up, as below.
