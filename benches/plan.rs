@@ -8,9 +8,11 @@
 //! name: `cargo bench --bench plan -- optima stacked-1000`.
 //!
 //! `cargo bench --bench plan -- scan` plans 216 more generated moves (the four shapes, 500 to
-//! 2,000 machines, seeds 4-9, 1 machine in 25, 8 or 3 a night: `normal-500-s4-in-25`...) with no
-//! stored optimum, and lists those whose count the planner cannot prove optimal; further words
-//! select moves by name, as with `optima`.
+//! 2,000 machines, seeds 4-9, 1 machine in 25, 8 or 3 a night: `normal-500-s4-in-25`...), lists
+//! those the planner cannot prove optimal or where CP-SAT found fewer nights, those that take
+//! over a second, and compares them with the CP-SAT results of `benches/data/scan-optima.json`
+//! as `optima` does; further words select moves by name, as with `optima`
+//! (`DCPLAN_BENCH_SEEDS=10-21` plans other seeds, with no stored results).
 
 use std::time::Instant;
 
@@ -77,18 +79,67 @@ fn weighted_downtime(checked: &dcplan::Checked, o: &dcplan::plan::Outcome) -> u6
         .sum()
 }
 
+/// A plan compared with the stored CP-SAT results of its move.
+#[derive(Default)]
+struct Tally {
+    /// Moves with a proven optimum.
+    proven: usize,
+    /// Of those: the planner's batches equal it, its bound equals it, it says "optimal".
+    equal: usize,
+    bound_equal: usize,
+    claimed: usize,
+    /// Moves at the optimum with a stored downtime, and those where the planner's is no more.
+    downtime_known: usize,
+    downtime_met: usize,
+}
+
+impl Tally {
+    /// Adds one plan; the proven optimum, if any. Panics when the planner's claims are false:
+    /// "optimal" on a count above the optimum, or a bound above it.
+    fn add(&mut self, inst: &serde_json::Value, o: &dcplan::plan::Outcome, downtime: u64) -> Option<u64> {
+        let optimum = (inst["status"] == "OPTIMAL").then(|| inst["batches"].as_u64()).flatten()?;
+        let batches = o.batches.len() as u64;
+        let name = inst["name"].as_str().unwrap_or("?");
+        assert!(!o.optimal || batches == optimum, "{name}: claims optimal with {batches}, optimum {optimum}");
+        assert!(u64::from(o.lower_bound) <= optimum, "{name}: bound above the optimum");
+        self.proven += 1;
+        self.equal += usize::from(batches == optimum);
+        self.bound_equal += usize::from(u64::from(o.lower_bound) == optimum);
+        self.claimed += usize::from(o.optimal);
+        if let (true, Some(best)) = (batches == optimum, inst["downtime"].as_u64()) {
+            self.downtime_known += 1;
+            self.downtime_met += usize::from(downtime <= best);
+        }
+        Some(optimum)
+    }
+
+    fn summary(&self) -> String {
+        format!(
+            "proven optima {}: batches equal {}, lower bound equal {}, claimed optimal {}; downtime at most CP-SAT's on {} of {}",
+            self.proven, self.equal, self.bound_equal, self.claimed, self.downtime_met, self.downtime_known
+        )
+    }
+}
+
+/// The stored CP-SAT results of `file` in `benches/data`: the solver, and one object a move.
+fn stored(file: &str) -> (String, Vec<serde_json::Value>) {
+    let path = format!("{}/benches/data/{file}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let doc: serde_json::Value = serde_json::from_str(&text).expect("stored optima are JSON");
+    let solver = doc["solver"].as_str().unwrap_or("?").to_owned();
+    (solver, doc["instances"].as_array().cloned().unwrap_or_default())
+}
+
 /// The comparison with the stored optima.
 fn optima(only: &[&String]) {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/data/optima.json");
-    let text = std::fs::read_to_string(path).expect("benches/data/optima.json");
-    let doc: serde_json::Value = serde_json::from_str(&text).expect("optima.json is JSON");
-    println!("optima: {}", doc["solver"].as_str().unwrap_or("?"));
+    let (solver, instances) = stored("optima.json");
+    println!("optima: {solver}");
     println!(
         "| move | machines | groups | optimum (CP-SAT) | CP-SAT s | batches | lower bound | optimal | plan s | downtime (CP-SAT) |"
     );
     println!("|---|---|---|---|---|---|---|---|---|---|");
-    let (mut proven, mut equal, mut bound_equal, mut claimed, mut worst) = (0, 0, 0, 0, 0.0f64);
-    for inst in doc["instances"].as_array().expect("instances") {
+    let (mut tally, mut worst) = (Tally::default(), 0.0f64);
+    for inst in &instances {
         let name = inst["name"].as_str().unwrap_or("?");
         if !only.is_empty() && !only.iter().any(|w| name.contains(w.as_str())) {
             continue;
@@ -102,48 +153,43 @@ fn optima(only: &[&String]) {
         let o = dcplan::plan::plan(&checked, p);
         let secs = t.elapsed().as_secs_f64();
         worst = worst.max(secs);
-        let batches = o.batches.len() as u64;
-        let optimum = (inst["status"] == "OPTIMAL").then(|| num("batches"));
-        if let Some(opt) = optimum {
-            proven += 1;
-            equal += usize::from(batches == opt);
-            bound_equal += usize::from(u64::from(o.lower_bound) == opt);
-            // The planner's claim must be true.
-            assert!(
-                !o.optimal || batches == opt,
-                "{}: claims optimal with {batches}, optimum {opt}",
-                inst["name"]
-            );
-            assert!(u64::from(o.lower_bound) <= opt, "{}: bound above the optimum", inst["name"]);
-            claimed += usize::from(o.optimal);
-        }
-        let cpsat = match optimum {
+        let downtime = weighted_downtime(&checked, &o);
+        let cpsat = match tally.add(inst, &o, downtime) {
             Some(opt) => opt.to_string(),
             None => format!("{} ({})", inst["batches"], inst["status"].as_str().unwrap_or("?")),
         };
         println!(
-            "| {} | {} | {} | {cpsat} | {:.2} | {batches} | {} | {} | {secs:.3} | {} ({}) |",
-            inst["name"].as_str().unwrap_or("?"),
+            "| {name} | {} | {} | {cpsat} | {:.2} | {} | {} | {} | {secs:.3} | {downtime} ({}) |",
             num("machines"),
             num("groups"),
             inst["seconds"].as_f64().unwrap_or(0.0),
+            o.batches.len(),
             o.lower_bound,
             if o.optimal { "yes" } else { "no" },
-            weighted_downtime(&checked, &o),
             inst["downtime"],
         );
     }
-    println!(
-        "proven optima {proven}: batches equal {equal}, lower bound equal {bound_equal}, claimed optimal {claimed}; slowest plan {worst:.3} s"
-    );
+    println!("{}; slowest plan {worst:.3} s", tally.summary());
 }
 
-/// The moves without a stored optimum: how many the planner proves optimal, and the others.
+/// The wider scan: how many the planner proves optimal, the others with CP-SAT's answer
+/// (`benches/data/scan-optima.json`, from `cargo run --release --example instances -- --scan`
+/// and `scripts/cpsat-optima.py`), and the comparison with those stored optima.
 fn scan(only: &[&String]) {
-    let (mut planned, mut proven, mut worst) = (0, 0, 0.0f64);
+    let (solver, instances) = stored("scan-optima.json");
+    println!("scan optima: {solver}");
+    let by_name: std::collections::HashMap<&str, &serde_json::Value> =
+        instances.iter().map(|i| (i.get("name").and_then(|n| n.as_str()).unwrap_or("?"), i)).collect();
+    let (mut planned, mut proven, mut worst, mut tally) = (0, 0, 0.0f64, Tally::default());
+    // DCPLAN_BENCH_SEEDS=A-B: other seeds (no stored CP-SAT results for them).
+    let seeds = std::env::var("DCPLAN_BENCH_SEEDS").ok();
+    let seeds = seeds
+        .as_deref()
+        .and_then(|s| s.split_once('-'))
+        .and_then(|(a, b)| Some(a.parse().ok()?..=b.parse().ok()?));
     for shape in Shape::ALL {
         for machines in [500usize, 1000, 2000] {
-            for seed in 4..10u64 {
+            for seed in seeds.clone().unwrap_or(4..=9u64) {
                 for share in [25usize, 8, 3] {
                     let name = format!("{shape}-{machines}-s{seed}-in-{share}");
                     if !only.is_empty() && !only.iter().any(|w| name.contains(w.as_str())) {
@@ -155,18 +201,30 @@ fn scan(only: &[&String]) {
                     let o = dcplan::plan::plan(&checked, p);
                     let secs = t.elapsed().as_secs_f64();
                     worst = worst.max(secs);
+                    if secs > 1.0 {
+                        println!("{name}: plan {secs:.2} s");
+                    }
+                    let cpsat = by_name.get(name.as_str());
+                    let optimum = cpsat.and_then(|inst| tally.add(inst, &o, weighted_downtime(&checked, &o)));
                     if o.batches.is_empty() {
                         continue;
                     }
                     planned += 1;
                     proven += usize::from(o.optimal);
-                    if !o.optimal {
-                        let b = o.batches.len();
-                        println!("{name}: {b} batches, lower bound {}", o.lower_bound);
+                    if !o.optimal || optimum.is_some_and(|opt| opt != o.batches.len() as u64) {
+                        let cpsat = cpsat.map_or("not run".to_owned(), |i| {
+                            format!("{} {}", i["status"].as_str().unwrap_or("?"), i["batches"])
+                        });
+                        println!(
+                            "{name}: {} batches, lower bound {}; CP-SAT {cpsat}",
+                            o.batches.len(),
+                            o.lower_bound
+                        );
                     }
                 }
             }
         }
     }
     println!("with a plan {planned}, proven optimal {proven}; slowest plan {worst:.3} s");
+    println!("{}", tally.summary());
 }
