@@ -17,6 +17,12 @@ const PROOF_BUDGET: u64 = 100_000;
 /// Proofs spent on making a conflict smaller.
 const MAX_PROOFS: usize = 200;
 
+/// Proofs that may run out of their budget: past these, the conflict stays as small as it got
+/// (real, maybe not the smallest). On a large move with no plan most attempts to drop services
+/// can be neither proven nor refuted, and each costs the whole budget: 29 such cost 3.5 s on a
+/// 2,000-machine move.
+const MAX_UNKNOWN: u32 = 8;
+
 /// A change that lets the conflicting services move (checked on them).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum WayOut {
@@ -39,9 +45,29 @@ pub(crate) struct Proven {
     pub(crate) outs: Vec<WayOut>,
 }
 
+/// Infeasibility proofs under a shared allowance of proofs that may come back unknown.
+struct Prover {
+    unknown_left: u32,
+}
+
+impl Prover {
+    /// Whether a (small) problem has no schedule: `Some(true)` proven, `Some(false)` a schedule
+    /// exists, `None` not known within the budget (or the allowance is spent).
+    fn infeasible(&mut self, p: &Problem) -> Option<bool> {
+        if self.unknown_left == 0 {
+            return None;
+        }
+        let found = infeasible(p);
+        if found.is_none() {
+            self.unknown_left -= 1;
+        }
+        found
+    }
+}
+
 /// Whether a (small) problem has no schedule: `Some(true)` proven, `Some(false)` a schedule
 /// exists, `None` not known within the budget.
-pub(crate) fn infeasible(p: &Problem) -> Option<bool> {
+fn infeasible(p: &Problem) -> Option<bool> {
     if p.groups.is_empty() {
         return Some(false);
     }
@@ -91,24 +117,25 @@ pub(crate) fn prove(p: &Problem, named: &[SvcIx]) -> Option<Proven> {
     named.sort_unstable();
     named.dedup();
     let all: Vec<SvcIx> = p.services.ids().collect();
+    let mut prover = Prover { unknown_left: MAX_UNKNOWN };
     let candidates = [named.clone(), linked(p, &named), all];
     let mut set = candidates
         .into_iter()
         .filter(|c| !c.is_empty() && groups_of(p, c).len() <= 4 * EXACT_MAX_GROUPS)
-        .find(|c| infeasible(&p.restrict(c)) == Some(true))?;
+        .find(|c| prover.infeasible(&p.restrict(c)) == Some(true))?;
     // Deletion, by halves first: drop a chunk of services while the rest stays infeasible,
     // then smaller chunks, down to single services. Bounded: a move with a large conflict
     // gets a conflict that is real but maybe not the smallest.
     let mut proofs = 0;
     let mut chunk = set.len().div_ceil(2);
-    while chunk >= 1 && proofs < MAX_PROOFS {
+    while chunk >= 1 && proofs < MAX_PROOFS && prover.unknown_left > 0 {
         let mut i = set.len();
-        while i > 0 && proofs < MAX_PROOFS && set.len() > 1 {
+        while i > 0 && proofs < MAX_PROOFS && prover.unknown_left > 0 && set.len() > 1 {
             let start = i.saturating_sub(chunk);
             let mut without = set.clone();
             without.drain(start..i);
             proofs += 1;
-            if !without.is_empty() && infeasible(&p.restrict(&without)) == Some(true) {
+            if !without.is_empty() && prover.infeasible(&p.restrict(&without)) == Some(true) {
                 set = without;
             }
             i = start;
