@@ -11,6 +11,7 @@ pub mod check;
 mod cli;
 mod devtype;
 pub mod diag;
+#[cfg(feature = "fuzz")]
 #[doc(hidden)]
 pub mod fuzz;
 mod graph;

@@ -62,6 +62,7 @@ impl Progress {
     }
 
     /// Nothing shown (work run where no one watches it: tests, fuzzing).
+    #[cfg(feature = "fuzz")]
     pub(crate) fn hidden() -> Progress {
         Progress(None)
     }

@@ -2,7 +2,15 @@
 //! config of the corpus (tests/lab/corpus/, one per known reader defect and per common style)
 //! and of a seeded generator, what dcplan reads equals what each upstream receives; where
 //! `bgpd -n` refuses a config, dcplan reports an error on the same lines.
-//! Needs root and openbgpd; otherwise each test says "skipped: why" on stderr.
+//!
+//! Needs root, network-namespace rights and openbgpd. A test binary without the standard
+//! harness (`harness = false` in Cargo.toml): it prints each case's outcome itself, so a skipped
+//! case shows as `SKIPPED: <reason>` in `cargo test`'s output rather than as a silent `ok`. With
+//! `DCPLAN_LAB=required` (as CI sets it) a skipped case fails the run.
+
+// Without the standard harness this is not a `#[test]` build, where clippy.toml allows them: a
+// failed unwrap here is a failed case, reported as such.
+#![allow(clippy::unwrap_used)]
 
 #[path = "lab/generator.rs"]
 mod generator;
@@ -10,6 +18,65 @@ mod generator;
 mod harness;
 
 use std::collections::BTreeMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::process::ExitCode;
+
+/// Why a case could not run here.
+struct Skip(String);
+
+/// A case: `Ok` when it ran and held (a failed check panics), `Err` when it could not run.
+type Case = fn() -> Result<(), Skip>;
+
+const CASES: [(&str, Case); 4] = [
+    ("corpus_agrees_with_bgpd", corpus_agrees_with_bgpd),
+    ("generated_configs_agree_with_bgpd", generated_configs_agree_with_bgpd),
+    ("legacy_configs_read_with_their_era_defaults", legacy_configs_read_with_their_era_defaults),
+    ("rendered_config_announces_what_the_inventory_says", rendered_config_announces_what_the_inventory_says),
+];
+
+/// Runs the cases whose names contain one of the free arguments (all without any; options such
+/// as `--quiet` that `cargo test` passes are ignored), printing one line each.
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let filters: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+    let cases: Vec<&(&str, Case)> = CASES
+        .iter()
+        .filter(|(name, _)| filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str())))
+        .collect();
+    if args.iter().any(|a| a == "--list") {
+        for (name, _) in &cases {
+            println!("{name}: test");
+        }
+        return ExitCode::SUCCESS;
+    }
+    let required = std::env::var("DCPLAN_LAB").is_ok_and(|v| v == "required");
+    println!("\nrunning {} lab cases", cases.len());
+    let (mut failed, mut skipped) = (0, 0);
+    for (name, case) in cases {
+        match catch_unwind(AssertUnwindSafe(case)) {
+            Ok(Ok(())) => println!("lab {name} ... ok"),
+            Ok(Err(Skip(why))) => {
+                skipped += 1;
+                println!("lab {name} ... SKIPPED: {why}");
+            }
+            // The panic message is already on standard error.
+            Err(_) => {
+                failed += 1;
+                println!("lab {name} ... FAILED");
+            }
+        }
+    }
+    println!("\nlab result: {failed} failed; {skipped} skipped\n");
+    if skipped > 0 && required {
+        println!("DCPLAN_LAB=required: a lab case that cannot run is a failure");
+    }
+    if failed > 0 || (skipped > 0 && required) { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+}
+
+/// `Err` with the reason when the lab cannot run here.
+fn lab_available() -> Result<(), Skip> {
+    harness::unavailable().map_or(Ok(()), |why| Err(Skip(why)))
+}
 
 /// The same config in dcplan and in the lab; a description of the difference, if any.
 fn differ(name: &str, conf: &str) -> Option<String> {
@@ -42,11 +109,8 @@ fn differ(name: &str, conf: &str) -> Option<String> {
 }
 
 /// Runs the configs a few at a time (each lab is three small daemons, mostly idle).
-fn differential(configs: Vec<(String, String)>) {
-    if let Some(why) = harness::unavailable() {
-        eprintln!("skipped: {why}");
-        return;
-    }
+fn differential(configs: Vec<(String, String)>) -> Result<(), Skip> {
+    lab_available()?;
     let failures: Vec<String> = std::thread::scope(|s| {
         let chunks: Vec<Vec<(String, String)>> = {
             let mut c: Vec<Vec<(String, String)>> = vec![Vec::new(); 4];
@@ -62,6 +126,7 @@ fn differential(configs: Vec<(String, String)>) {
         handles.into_iter().flat_map(|h| h.join().expect("lab thread")).collect()
     });
     assert!(failures.is_empty(), "dcplan and bgpd disagree:\n{}", failures.join("\n"));
+    Ok(())
 }
 
 fn corpus() -> Vec<(String, String)> {
@@ -80,26 +145,20 @@ fn corpus() -> Vec<(String, String)> {
     out
 }
 
-#[test]
-fn corpus_agrees_with_bgpd() {
-    differential(corpus());
+fn corpus_agrees_with_bgpd() -> Result<(), Skip> {
+    differential(corpus())
 }
 
-#[test]
-fn generated_configs_agree_with_bgpd() {
+fn generated_configs_agree_with_bgpd() -> Result<(), Skip> {
     let configs =
         (0..24u64).map(|seed| (format!("generated seed {seed}"), generator::config(seed))).collect();
-    differential(configs);
+    differential(configs)
 }
 
 /// A pre-6.4 config and its 6.4+ translation: bgpd 7.7 refuses the first, and what it sends
 /// with the second is what dcplan reads from the first (with that era's defaults).
-#[test]
-fn legacy_configs_read_with_their_era_defaults() {
-    if let Some(why) = harness::unavailable() {
-        eprintln!("skipped: {why}");
-        return;
-    }
+fn legacy_configs_read_with_their_era_defaults() -> Result<(), Skip> {
+    lab_available()?;
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/lab/legacy");
     for name in ["announce-self", "announce-none", "prefix-set-exact"] {
         let old = std::fs::read_to_string(format!("{dir}/{name}.old.conf")).unwrap();
@@ -113,6 +172,7 @@ fn legacy_configs_read_with_their_era_defaults() {
             assert_eq!(ours.get(asn).cloned().unwrap_or_default(), *got, "{name}: AS{asn}");
         }
     }
+    Ok(())
 }
 
 /// dcplan's reading of a legacy config (it is not "invalid": it is read with old defaults).
@@ -122,8 +182,7 @@ fn legacy_reading(text: &str) -> BTreeMap<u32, Vec<String>> {
 
 /// `dcplan bgp render` gives a config that bgpd accepts and that, run in the lab, announces
 /// to each upstream exactly what the inventory's circuits list.
-#[test]
-fn rendered_config_announces_what_the_inventory_says() {
+fn rendered_config_announces_what_the_inventory_says() -> Result<(), Skip> {
     let inv = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/lab/render");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_dcplan"))
         .args(["bgp", "render", "rtr", "--inventory", inv])
@@ -131,10 +190,7 @@ fn rendered_config_announces_what_the_inventory_says() {
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let conf = String::from_utf8(out.stdout).unwrap();
-    if let Some(why) = harness::unavailable() {
-        eprintln!("skipped: {why}");
-        return;
-    }
+    lab_available()?;
     assert_eq!(harness::check(&conf), Ok(()), "bgpd -n refuses the rendered config:\n{conf}");
     let mut lab = harness::Lab::start().unwrap();
     let real = lab.announce(&conf).unwrap();
@@ -147,4 +203,5 @@ fn rendered_config_announces_what_the_inventory_says() {
         w.sort();
         assert_eq!(*got, w, "AS{asn}");
     }
+    Ok(())
 }

@@ -2,8 +2,9 @@
 //! panic.
 #![no_main]
 
+use dcplan::fuzz::{Input, run};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    dcplan::fuzz::device_type_yaml(data);
+    run(Input::DeviceTypeYaml(data));
 });

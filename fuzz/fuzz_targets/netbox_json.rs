@@ -2,8 +2,9 @@
 //! clear error or an import, never a panic.
 #![no_main]
 
+use dcplan::fuzz::{Input, run};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    dcplan::fuzz::netbox_json(data);
+    run(Input::NetboxJson(data));
 });

@@ -41,7 +41,16 @@ pub(crate) fn unavailable() -> Option<String> {
     {
         return Some("ip (iproute2) or unshare (util-linux) missing".into());
     }
-    None
+    // Root is not enough: a container may run as root without CAP_SYS_ADMIN. The lab makes
+    // network namespaces (`ip netns add`) and mount namespaces (each bgpd's private /run).
+    match Command::new("unshare").args(["--net", "--mount", "true"]).output() {
+        Ok(o) if o.status.success() => None,
+        Ok(o) => Some(format!(
+            "no network-namespace rights (`unshare --net --mount true`: {})",
+            String::from_utf8_lossy(&o.stderr).trim()
+        )),
+        Err(e) => Some(format!("no network-namespace rights (`unshare --net --mount true`: {e})")),
+    }
 }
 
 /// `bgpd -n` on a config: `Ok` or the lines it names in its errors.

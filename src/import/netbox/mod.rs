@@ -116,6 +116,7 @@ pub(crate) fn import(source: &Source, out: &Path, device_types: Option<&Library>
 }
 
 /// The mapping alone, on one endpoint's bytes: for the fuzz target of the JSON reader.
+#[cfg(feature = "fuzz")]
 pub(crate) fn fuzz_one(endpoint_index: u8, bytes: &[u8]) -> Result<usize, String> {
     let endpoint = export::Endpoint::ALL[usize::from(endpoint_index) % export::Endpoint::ALL.len()];
     let text = String::from_utf8_lossy(bytes);
