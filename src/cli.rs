@@ -104,7 +104,7 @@ pub(crate) enum Command {
     Man(ManArgs),
     /// Explain a finding code (or list them all).
     Explain(ExplainArgs),
-    /// BGP: announcement status, and router config lines from the inventory.
+    /// BGP: announcement status, router configs from the inventory, and what the routers really send.
     #[command(subcommand)]
     Bgp(BgpCommand),
     /// Import inventory files from other tools (NetBox).
@@ -141,7 +141,8 @@ pub(crate) struct ImportNetboxArgs {
 pub(crate) enum BgpCommand {
     /// Per own prefix: carrying upstreams, most specific announcement, where it lands, RPKI.
     Status(BgpStatusArgs),
-    /// Print the OpenBGPD prefix-set / network / allow lines for a router.
+    /// Print a router's OpenBGPD config (bgpd.conf) from the inventory, or with --fragment only
+    /// its announcement lines.
     Render(BgpRenderArgs),
     /// Compare what the routers really send (bgpctl JSON) with what the inventory expects.
     Verify(BgpVerifyArgs),
@@ -154,8 +155,9 @@ pub(crate) struct BgpVerifyArgs {
     /// for each router.
     #[arg(long = "rib-out", value_name = "ROUTER=FILE", required = true)]
     pub(crate) rib_out: Vec<String>,
-    /// A router's `bgpctl -j show neighbor` output: ROUTER=FILE; without it sessions are not
-    /// judged (bgp-session-down).
+    /// A router's `bgpctl -j show neighbor` output: ROUTER=FILE. Needed to judge sessions
+    /// (bgp-session-down) and to find the sessions of circuits without `neighbor` (by the
+    /// upstream's AS).
     #[arg(long, value_name = "ROUTER=FILE")]
     pub(crate) neighbors: Vec<String>,
     /// Compare with a state of this plan rather than the inventory as it is (with --state).

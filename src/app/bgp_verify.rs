@@ -4,7 +4,7 @@
 use anyhow::{Context, Result, anyhow, bail};
 
 use super::{Ctx, Exit, render_findings};
-use crate::bgp::live::{Expected, Live, verify};
+use crate::bgp::live::{Expected, Live, Unmatched, verify};
 use crate::cli::BgpVerifyArgs;
 
 /// `ROUTER=FILE` split; the file's text (`-`: standard input, read once).
@@ -47,6 +47,18 @@ pub(super) fn run(ctx: &Ctx, a: BgpVerifyArgs, out: &mut String) -> Result<Exit>
     compare(ctx, &a, &c, &c.engine(&o.plan.links), expected, out)
 }
 
+/// The usage error for circuits that cannot be matched to the router's sessions.
+fn unmatched_message(router: &str, ids: &[String]) -> String {
+    let names = ids.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ");
+    let (circuits, have, their) =
+        if ids.len() == 1 { ("circuit", "has", "its") } else { ("circuits", "have", "their") };
+    format!(
+        "{circuits} {names} of router `{router}` {have} no `neighbor`, so {their} sessions can only be \
+         found by the upstream's AS, which `show rib out` does not give: give --neighbors {router}=FILE \
+         or set `neighbor` on {circuits} {names}"
+    )
+}
+
 /// Reads the live files and compares each router's view with what is expected of it.
 fn compare(
     ctx: &Ctx,
@@ -61,9 +73,7 @@ fn compare(
     let mut live: std::collections::BTreeMap<String, Live> = std::collections::BTreeMap::new();
     for (arg, rib) in a.rib_out.iter().map(|x| (x, true)).chain(a.neighbors.iter().map(|x| (x, false))) {
         let (router, path, text) = read(arg, &mut stdin_used)?;
-        if !inv.index.servers.contains_key(&router) {
-            bail!("no router `{router}` in the inventory");
-        }
+        super::bgp::router(inv, &router)?;
         let l = live.entry(router).or_default();
         let parsed = if rib { l.rib_out(&text) } else { l.neighbors(&text) };
         parsed.map_err(|e| anyhow!("{path}: {e}"))?;
@@ -71,7 +81,10 @@ fn compare(
     let mut findings = Vec::new();
     for (router, l) in &live {
         let id = inv.index.servers[router];
-        findings.extend(verify(engine, expected, id, l, &format!("router `{router}`")));
+        match verify(engine, expected, id, l, &format!("router `{router}`")) {
+            Ok(f) => findings.extend(f),
+            Err(Unmatched(ids)) => bail!("{}", unmatched_message(router, &ids)),
+        }
     }
     crate::diag::sort(&mut findings);
     out.push_str(&render_findings(a.format, &findings, &c.sources, &c.root, ctx.color));

@@ -62,7 +62,7 @@ impl Live {
     }
 
     /// The live neighbour addresses of a circuit: its `neighbor` addresses, else the sessions
-    /// whose remote AS is the upstream's.
+    /// whose remote AS is the upstream's ([`unmatched`] makes sure there are sessions to look at).
     fn addresses(&self, c: &Circuit, asn: u32) -> Vec<IpAddr> {
         if !c.neighbor.is_empty() {
             return c.neighbor.iter().map(|n| n.value).collect();
@@ -93,15 +93,41 @@ impl Expected<'_> {
     }
 }
 
+/// Circuits of a router that cannot be matched to its live sessions: the ids of those up in the
+/// expected state that have no `neighbor` addresses, when no `show neighbor` output was given.
+/// Such a circuit is found by its upstream's AS, which only `show neighbor` tells (`show rib
+/// out` names the neighbour's address, not its AS); judging it without would call every prefix
+/// missing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Unmatched(pub(crate) Vec<String>);
+
+fn unmatched(engine: &Engine<'_>, expected: Expected<'_>, router: ServerId, live: &Live) -> Unmatched {
+    if live.sessions.is_some() {
+        return Unmatched(Vec::new());
+    }
+    let inv = engine.inv;
+    let ids = inv.circuits.iter().enumerate().filter(|(i, c)| {
+        c.router == router
+            && c.neighbor.is_empty()
+            && engine.circuit_up(crate::model::CircuitId::from_ix(*i), expected.state)
+    });
+    Unmatched(ids.map(|(_, c)| c.id.clone()).collect())
+}
+
 /// Findings for one router: each of its circuits that is up in the expected state against the
-/// live view, then what it sends to the neighbours of circuits that should be down.
+/// live view, then what it sends to the neighbours of circuits that should be down. `Err`: some
+/// circuits cannot be matched to sessions (see [`Unmatched`]).
 pub(crate) fn verify(
     engine: &Engine<'_>,
     expected: Expected<'_>,
     router: ServerId,
     live: &Live,
     what: &str,
-) -> Vec<Finding> {
+) -> Result<Vec<Finding>, Unmatched> {
+    let missing = unmatched(engine, expected, router, live);
+    if !missing.0.is_empty() {
+        return Err(missing);
+    }
     let inv = engine.inv;
     let mut out = Vec::new();
     let mut judged: BTreeSet<IpAddr> = BTreeSet::new();
@@ -150,7 +176,7 @@ pub(crate) fn verify(
         }
     }
     out.extend(sent_to_down_circuits(engine, expected, router, live, what, &judged));
-    out
+    Ok(out)
 }
 
 /// bgp-live-extra for what the router sends to the `neighbor` addresses of its circuits that
@@ -223,15 +249,38 @@ mod tests {
         let router = checked.inventory.index.servers["rtr"];
         let state = State::current(&checked.inventory);
         let expected = Expected { state: &state, name: None };
-        let f = verify(&engine, expected, router, &live, "rtr");
+        let f = verify(&engine, expected, router, &live, "rtr").unwrap();
         let codes: Vec<(Code, Option<String>)> = f.iter().map(|f| (f.code, f.object.clone())).collect();
         assert_eq!(codes, vec![(Code::BgpSessionDown, Some("circuit:transit-b-lab".into()))], "{f:?}");
         // Without the neighbor file the session cannot be judged: what is missing is.
         let mut rib_only = Live::default();
         rib_only.rib_out(&captured("rtr-rib-out.json")).unwrap();
-        let f = verify(&engine, expected, router, &rib_only, "rtr");
+        let f = verify(&engine, expected, router, &rib_only, "rtr").unwrap();
         let codes: Vec<Code> = f.iter().map(|f| f.code).collect();
         assert_eq!(codes, vec![Code::BgpLiveMissing, Code::BgpLiveMissing], "{f:?}");
+    }
+
+    /// Circuits without `neighbor` are found by the upstream's AS, which only `show neighbor`
+    /// gives: without it they are refused rather than judged with no sessions (every prefix
+    /// missing); with it, what the session of that AS receives is judged.
+    #[test]
+    fn circuits_without_neighbor_need_the_sessions() {
+        let checked = crate::check_inventory(crate::load::Root::Disk("inventory".into())).unwrap();
+        let engine = checked.engine(&[]);
+        let router = checked.inventory.index.servers["rtr1"];
+        let state = State::current(&checked.inventory);
+        let expected = Expected { state: &state, name: None };
+        let mut live = Live::default();
+        let sent = r#"{"rib":[{"prefix":"198.18.0.0/22","neighbor":{"remote_addr":"192.0.2.2"}}]}"#;
+        live.rib_out(sent).unwrap();
+        let err = verify(&engine, expected, router, &live, "rtr1").unwrap_err();
+        assert_eq!(err, Unmatched(vec!["transit-a-ids".to_owned()]));
+        let up = r#"{"neighbors":[{"remote_addr":"192.0.2.2","remote_as":"64501","state":"Established"}]}"#;
+        live.neighbors(up).unwrap();
+        let f = verify(&engine, expected, router, &live, "rtr1").unwrap();
+        assert!(f.iter().all(|f| f.code == Code::BgpLiveMissing), "{f:?}");
+        assert!(!f.iter().any(|f| f.message.contains("198.18.0.0/22 ")), "{f:?}");
+        assert_eq!(f.len(), 6, "{f:?}");
     }
 
     #[test]
