@@ -278,6 +278,11 @@ fn bad_input_is_a_clear_error_and_writes_nothing() {
 /// A NetBox stand-in on 127.0.0.1: serves the demo exports 25 objects a page, with `next` links
 /// on another host name (as a NetBox behind a proxy writes them), and 403 without the token.
 fn serve() -> (String, std::thread::JoinHandle<()>) {
+    serve_from(PathBuf::from(DEMO), "4.2")
+}
+
+/// The stand-in serving the exports in `dir` (each the paginated object), with that `API-Version`.
+fn serve_from(dir: PathBuf, api_version: &'static str) -> (String, std::thread::JoinHandle<()>) {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let handle = std::thread::spawn(move || {
@@ -300,10 +305,10 @@ fn serve() -> (String, std::thread::JoinHandle<()>) {
                     stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
                 break;
             }
-            let (status, body) = respond(&target, authorized);
+            let (status, body) = respond(&dir, &target, authorized);
             let _ = write!(
                 stream,
-                "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nAPI-Version: 4.2\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nAPI-Version: {api_version}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
                 body.len()
             );
         }
@@ -311,7 +316,7 @@ fn serve() -> (String, std::thread::JoinHandle<()>) {
     (base, handle)
 }
 
-fn respond(target: &str, authorized: bool) -> (&'static str, String) {
+fn respond(dir: &Path, target: &str, authorized: bool) -> (&'static str, String) {
     if !authorized {
         return ("403 Forbidden", r#"{"detail": "Authentication credentials were not provided."}"#.into());
     }
@@ -319,7 +324,7 @@ fn respond(target: &str, authorized: bool) -> (&'static str, String) {
     let Some(endpoint) = path.strip_prefix("/api/").map(|p| p.trim_end_matches('/').replace('/', "_")) else {
         return ("404 Not Found", "{}".into());
     };
-    let Ok(text) = std::fs::read_to_string(Path::new(DEMO).join(format!("{endpoint}.json"))) else {
+    let Ok(text) = std::fs::read_to_string(dir.join(format!("{endpoint}.json"))) else {
         return ("404 Not Found", r#"{"detail": "Not found."}"#.into());
     };
     let all: serde_json::Value = serde_json::from_str(&text).unwrap();
@@ -360,13 +365,84 @@ fn url_import_pages_through_next_and_matches_the_folder_import() {
     assert_eq!(import(DEMO, folder.path(), &[]).status.code(), Some(0));
     assert_eq!(from_url, generated(folder.path()));
 
-    let _ = std::net::TcpStream::connect(base.trim_start_matches("http://"))
-        .and_then(|mut s| s.write_all(b"GET /quit HTTP/1.1\r\nHost: x\r\n\r\n"));
-    server.join().unwrap();
+    stop(&base, server);
 
     // Nothing listening: a network error, exit 2.
     let o = dcplan(&["import", "netbox", "--url", &base, "--out", "x"], &[("NETBOX_TOKEN", "secret")]);
     assert_eq!(o.status.code(), Some(2));
+}
+
+/// Stops a stand-in started by [`serve`].
+fn stop(base: &str, server: std::thread::JoinHandle<()>) {
+    let _ = std::net::TcpStream::connect(base.trim_start_matches("http://"))
+        .and_then(|mut s| s.write_all(b"GET /quit HTTP/1.1\r\nHost: x\r\n\r\n"));
+    server.join().unwrap();
+}
+
+/// Names with control characters (a line break, ESC, DEL, NUL...) from NetBox, read over HTTP
+/// or from exports with such an API version in `manifest.json`: the files written are TOML that
+/// `check` reads, the names kept whole in the strings, the comments on one line.
+#[test]
+fn control_characters_in_names_never_break_the_toml() {
+    const EMPTY: &str = r#"{"count": 0, "next": null, "results": []}"#;
+    let odd = "a\u{1b}b\u{7f}\u{0}c\nd\re\tf\u{85}g\u{2028}h";
+    let site = serde_json::json!({"id": 1, "name": odd, "slug": "s1"});
+    let rack = serde_json::json!({"id": 2, "name": odd, "site": {"id": 1}, "u_height": 42});
+    let device = serde_json::json!({"id": 3, "name": odd, "device_type": {"id": 1}, "site": {"id": 1},
+        "serial": odd, "asset_tag": odd});
+    let service = serde_json::json!({"id": 4, "name": odd, "device": {"id": 3}});
+    let prefix = serde_json::json!({"id": 5, "prefix": "192.0.2.0/24", "status": {"value": "active"},
+        "scope_type": "dcim.site", "scope": {"id": 1}, "description": odd});
+    let page =
+        |o: &serde_json::Value| serde_json::json!({"count": 1, "next": null, "results": [o]}).to_string();
+    let exports = export(&[
+        ("dcim_sites.json", &page(&site)),
+        ("dcim_racks.json", &page(&rack)),
+        ("dcim_devices.json", &page(&device)),
+        ("ipam_services.json", &page(&service)),
+        ("ipam_prefixes.json", &page(&prefix)),
+        // The stand-in answers 404 for a file it lacks, and the import stops there.
+        ("dcim_device-types.json", EMPTY),
+        ("dcim_power-ports.json", EMPTY),
+        ("dcim_power-feeds.json", EMPTY),
+        ("virtualization_virtual-machines.json", EMPTY),
+        ("ipam_ip-addresses.json", EMPTY),
+        ("ipam_aggregates.json", EMPTY),
+    ]);
+    let (base, server) = serve_from(exports.path().to_owned(), "4.2\tbeta");
+    let over_http = tempfile::tempdir().unwrap();
+    let url = format!("{base}/api/");
+    let o = dcplan(
+        &["import", "netbox", "--url", &url, "--out", over_http.path().to_str().unwrap()],
+        &[("NETBOX_TOKEN", "secret")],
+    );
+    stop(&base, server);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    // The same exports from a folder, the API version from a manifest with a line break in it.
+    let manifest = serde_json::json!({"api_version_header": format!("4.2{odd}\n[[site]]\nid = \"x\"")});
+    std::fs::write(exports.path().join("manifest.json"), manifest.to_string()).unwrap();
+    let from_folder = tempfile::tempdir().unwrap();
+    assert_eq!(import(exports.path().to_str().unwrap(), from_folder.path(), &[]).status.code(), Some(0));
+    for out in [over_http.path(), from_folder.path()] {
+        let files = generated(out);
+        let sites = &files.iter().find(|(n, _)| n == "sites.toml").unwrap().1;
+        let parsed: toml::Table = toml::from_str(sites).unwrap();
+        assert_eq!(parsed["site"].as_array().unwrap().len(), 1, "{sites}");
+        assert_eq!(parsed["site"][0]["name"].as_str(), Some(odd));
+        for (name, body) in &files {
+            let comments = body.lines().filter(|l| l.contains('#'));
+            assert!(
+                comments.clone().all(|l| !l.contains(|c: char| c.is_control() && c != '\t')),
+                "{name}: {body:?}"
+            );
+        }
+        std::fs::write(out.join("org.toml"), "[org]\nname = \"x\"\nasn = 64500\n").unwrap();
+        let o = dcplan(&["check", out.to_str().unwrap(), "--format", "json"], &[]);
+        let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let codes: Vec<&str> =
+            j["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+        assert!(!codes.contains(&"toml-syntax"), "{}", text(&o.stdout));
+    }
 }
 
 /// The progress bar: on standard error when it is a terminal (here a pseudo-terminal from

@@ -118,9 +118,15 @@ fn quote(s: &str) -> String {
     out
 }
 
+/// Outside text on one line, every control character a space: for a `#` comment (TOML allows
+/// none there but tab, and a line break would end the comment and let the rest be read as
+/// TOML) and for the report's table (an escape sequence would reach the user's terminal).
+pub(crate) fn one_line(s: &str) -> String {
+    s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+}
+
 fn origin(out: &mut String, table: &str, o: &Origin) {
-    let display = o.display.replace(['\n', '\r'], " ");
-    let _ = writeln!(out, "\n# {}/{}: {display}\n[[{table}]]", o.endpoint, o.id);
+    let _ = writeln!(out, "\n# {}/{}: {}\n[[{table}]]", o.endpoint, o.id, one_line(&o.display));
 }
 
 fn field(out: &mut String, key: &str, value: Option<&str>) {
@@ -129,7 +135,9 @@ fn field(out: &mut String, key: &str, value: Option<&str>) {
     }
 }
 
+/// `source` is outside text (the API version NetBox or a `manifest.json` gives).
 fn header(source: &str, what: &str) -> String {
+    let source = one_line(source);
     format!(
         "{MARKER} from {source}: {what}.\n# Re-importing replaces this file: keep your own additions (services, dependencies,\n# [org], BGP) in files of your own.\n"
     )
@@ -285,5 +293,79 @@ mod tests {
         assert_eq!(quote("x\u{7f}é"), r#""x\u007Fé""#);
         let parsed: toml::Table = toml::from_str(&format!("k = {}", quote("a\"\\\n\t\u{1}é"))).unwrap();
         assert_eq!(parsed["k"].as_str(), Some("a\"\\\n\t\u{1}é"));
+    }
+
+    /// Every string field that NetBox fills, and the source, holding every control character
+    /// and TOML's own punctuation: each file parses, with one table per object and each
+    /// string whole.
+    #[test]
+    fn outside_text_never_breaks_the_toml() {
+        let odd: String =
+            (0..0xA0_u32).filter_map(char::from_u32).chain("\"'#[]=\\\u{2028}\u{feff}".chars()).collect();
+        let o = |endpoint| Origin { endpoint, id: 1, display: odd.clone() };
+        let text = || Some(odd.clone());
+        let server = Server {
+            origin: o(Endpoint::Devices),
+            id: odd.clone(),
+            kind: "router",
+            site: text(),
+            rack: text(),
+            unit: Some(HalfU(3)),
+            height: Some(HalfU(2)),
+            power_w: Some(1),
+            psus: Some(2),
+            host: text(),
+            addresses: vec![odd.clone(), odd.clone()],
+            serial: text(),
+            asset_tag: text(),
+            model: text(),
+            weight_kg: Some(1.5),
+            from_type: vec!["height"],
+        };
+        let g = Generated {
+            sites: vec![Site { origin: o(Endpoint::Sites), id: odd.clone(), name: odd.clone() }],
+            racks: vec![Rack {
+                origin: o(Endpoint::Racks),
+                id: odd.clone(),
+                site: odd.clone(),
+                numbering: Numbering { units: 42, first: 1, top_down: false },
+            }],
+            servers: vec![server],
+            vms: Vec::new(),
+            prefixes: vec![Prefix {
+                origin: o(Endpoint::Prefixes),
+                cidr: odd.clone(),
+                site: text(),
+                description: text(),
+            }],
+            services: vec![Service {
+                origin: o(Endpoint::Services),
+                id: odd.clone(),
+                name: odd.clone(),
+                runs_on: vec![odd.clone()],
+            }],
+            feeds: vec![Feed {
+                origin: o(Endpoint::PowerFeeds),
+                id: odd.clone(),
+                rack: odd.clone(),
+                side: "a",
+                volts: 230.0,
+                amps: 16.0,
+                three_phase: false,
+                max_utilization: None,
+            }],
+        };
+        let files = files(&g, &format!("NetBox (API version {odd})"));
+        assert_eq!(files.len(), 6);
+        for (name, text) in files {
+            assert!(text.starts_with(MARKER), "{name}");
+            let parsed: toml::Table =
+                toml::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}\n{text:?}"));
+            assert_eq!(parsed.len(), 1, "{name}: {parsed:?}");
+            let (_, objects) = parsed.iter().next().unwrap();
+            let object = objects.as_array().filter(|a| a.len() == 1).and_then(|a| a[0].as_table()).unwrap();
+            let key = if name == "prefixes.toml" { "cidr" } else { "id" };
+            assert_eq!(object[key].as_str(), Some(odd.as_str()), "{name}");
+        }
     }
 }

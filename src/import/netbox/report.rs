@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use super::emit::one_line;
 use super::export::Endpoint;
 use crate::diag::text::count;
 
@@ -233,7 +234,8 @@ pub(crate) fn json(r: &Report) -> String {
 /// The report for people: counts, then skipped objects and notes as tables.
 pub(crate) fn human(r: &Report) -> String {
     let mut out = String::new();
-    let version = r.api_version.as_deref().map_or(String::new(), |v| format!(" (NetBox API {v})"));
+    let version =
+        r.api_version.as_deref().map_or(String::new(), |v| format!(" (NetBox API {})", one_line(v)));
     let counts: Vec<String> = r.imported.iter().map(|(k, n)| count(*n, k)).collect();
     let _ = writeln!(
         out,
@@ -300,14 +302,15 @@ fn table<'a>(
         });
         groups[g].1.push(i);
     }
-    let mut shown: Vec<(Endpoint, String, String, &str)> = Vec::new();
+    let mut shown: Vec<(Endpoint, String, String, String)> = Vec::new();
     for ((ep, why), members) in &groups {
         if members.len() > 3 {
-            shown.push((*ep, "-".into(), format!("({} objects)", members.len()), why));
+            shown.push((*ep, "-".into(), format!("({} objects)", members.len()), one_line(why)));
         } else {
             for &i in members {
                 let r = &rows[i];
-                shown.push((r.0, r.1.map_or("-".into(), |i| i.to_string()), r.2.clone(), why));
+                let why = one_line(why);
+                shown.push((r.0, r.1.map_or("-".into(), |i| i.to_string()), one_line(r.2), why));
             }
         }
     }
@@ -318,5 +321,40 @@ fn table<'a>(
     let _ = writeln!(out, "{:<w_ep$}  {:>w_id$}  {:<w_name$}  {last}", "endpoint", "id", "display");
     for (ep, id, name, why) in shown {
         let _ = writeln!(out, "{:<w_ep$}  {id:>w_id$}  {name:<w_name$}  {why}", ep.path());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// NetBox's text reaches the table on one line, with no escape sequence for the terminal.
+    #[test]
+    fn outside_text_in_the_table_is_one_line() {
+        let odd = "a\u{1b}[31mb\nc\u{7f}\u{85}";
+        let skipped = |id| Skipped {
+            endpoint: Endpoint::Devices,
+            id: Some(id),
+            display: odd.into(),
+            reason: Reason::NotInstalled(odd.into()),
+        };
+        let r = Report {
+            api_version: Some(odd.into()),
+            skipped: vec![skipped(1)],
+            notes: vec![Note {
+                endpoint: Endpoint::Sites,
+                id: 2,
+                display: odd.into(),
+                change: Change::Unplaced,
+            }],
+            ..Report::default()
+        };
+        let mut many = Report { skipped: (0..5).map(skipped).collect(), ..Report::default() };
+        many.sort();
+        for text in [human(&r), human(&many)] {
+            assert!(!text.contains(|c: char| c.is_control() && c != '\n'), "{text:?}");
+            assert!(text.lines().all(|l| !l.ends_with('a')), "{text}");
+        }
+        assert_eq!(human(&r).lines().count(), 9, "{}", human(&r));
     }
 }
