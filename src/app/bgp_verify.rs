@@ -71,9 +71,18 @@ fn compare(
     let inv = &c.inventory;
     let mut stdin_used = false;
     let mut live: std::collections::BTreeMap<String, Live> = std::collections::BTreeMap::new();
+    let mut with_rib = std::collections::BTreeSet::new();
     for (arg, rib) in a.rib_out.iter().map(|x| (x, true)).chain(a.neighbors.iter().map(|x| (x, false))) {
         let (router, path, text) = read(arg, &mut stdin_used)?;
         super::bgp::router(inv, &router)?;
+        // Without `show rib out` the router would seem to send nothing: every prefix missing.
+        if rib {
+            with_rib.insert(router.clone());
+        } else if !with_rib.contains(&router) {
+            bail!(
+                "--neighbors {router}=... without --rib-out {router}=FILE: what the router sends is not known"
+            );
+        }
         let l = live.entry(router).or_default();
         let parsed = if rib { l.rib_out(&text) } else { l.neighbors(&text) };
         parsed.map_err(|e| anyhow!("{path}: {e}"))?;
