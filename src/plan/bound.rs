@@ -270,36 +270,40 @@ pub(crate) fn apart(p: &Problem, g: GroupId, h: GroupId) -> bool {
 /// one group with several replicas can finish earlier than two small ones).
 pub(crate) fn fluid_ready(p: &Problem, t: SvcIx, est: &IdVec<GroupId, BatchIx>, need: u32) -> BatchIx {
     let s = &p.services[t];
-    if need == 0 {
-        return BatchIx(0);
-    }
     let mut avail: Vec<(u32, u32)> = s.moving.iter().map(|&(g, c)| (est[g].0, c)).collect();
     avail.sort_unstable();
-    let cap = u64::from(s.cap.unwrap_or(u32::MAX).max(1));
-    let need = u64::from(need);
+    BatchIx(fluid(&avail, s.cap.unwrap_or(u32::MAX), need))
+}
+
+/// Replicas released at the given nights (`(night, count)`, sorted by night) moving at most `cap`
+/// a night: the first night by which `k` of them can have moved (0 for none); `u32::MAX` if never.
+pub(crate) fn fluid(items: &[(u32, u32)], cap: u32, k: u32) -> u32 {
+    if k == 0 {
+        return 0;
+    }
+    let cap = u64::from(cap.max(1));
+    let k = u64::from(k);
     let (mut pool, mut done, mut i) = (0u64, 0u64, 0usize);
-    let mut b = u64::from(avail.first().map_or(0, |x| x.0));
+    let mut b = items.first().map_or(0, |x| u64::from(x.0));
     loop {
-        while i < avail.len() && u64::from(avail[i].0) <= b {
-            pool += u64::from(avail[i].1);
+        while i < items.len() && u64::from(items[i].0) <= b {
+            pool += u64::from(items[i].1);
             i += 1;
         }
-        // Batches b.. until the next group becomes available, `cap` replicas each.
-        let span = avail.get(i).map_or(u64::MAX, |x| u64::from(x.0) - b);
-        let k = span.min(pool.div_ceil(cap)).max(1);
-        if need - done <= pool.min(k.saturating_mul(cap)) {
-            let at = b + (need - done).div_ceil(cap) - 1;
-            return BatchIx(u32::try_from(at).unwrap_or(u32::MAX));
+        // Nights b.. until the next release, `cap` replicas each.
+        let span = items.get(i).map_or(u64::MAX, |x| u64::from(x.0) - b);
+        let steps = span.min(pool.div_ceil(cap)).max(1);
+        let can = pool.min(steps.saturating_mul(cap));
+        if k - done <= can {
+            return u32::try_from(b + (k - done).div_ceil(cap) - 1).unwrap_or(u32::MAX);
         }
-        let taken = pool.min(k.saturating_mul(cap));
-        done += taken;
-        pool -= taken;
-        b += k;
+        done += can;
+        pool -= can;
+        b += steps;
         if pool == 0 {
-            match avail.get(i) {
+            match items.get(i) {
                 Some(x) => b = b.max(u64::from(x.0)),
-                // Fewer replicas than `need`: never (cannot happen: need <= moving).
-                None => return BatchIx(u32::MAX),
+                None => return u32::MAX,
             }
         }
     }
@@ -313,7 +317,17 @@ fn earliest_ready(p: &Problem, t: SvcIx, est: &IdVec<GroupId, BatchIx>) -> Batch
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::lns::tests::problem;
+    use crate::plan::testkit::{problem, services_toml, small_moves};
+
+    #[test]
+    fn fluid_counts_replicas_at_most_cap_a_night() {
+        // Two replicas from night 0, one from night 3, one a night: the third by night 3.
+        assert_eq!(fluid(&[(0, 2), (3, 1)], 1, 2), 1);
+        assert_eq!(fluid(&[(0, 2), (3, 1)], 1, 3), 3);
+        assert_eq!(fluid(&[(0, 2), (3, 1)], 5, 3), 3);
+        assert_eq!(fluid(&[(2, 4)], 2, 4), 3);
+        assert_eq!(fluid(&[(0, 1)], 1, 2), u32::MAX);
+    }
 
     #[test]
     fn a_group_that_cannot_share_a_night_with_the_one_it_waits_for_comes_after_it() {
@@ -339,7 +353,7 @@ mod tests {
         // m0 and m1 cannot share a night; each is followed by three nights of replicas that wait
         // on it, so the later of them leaves three nights after night 1 at best. Counts,
         // earliest nights and tails alone allow 3.
-        let p = problem(9, crate::plan::tail::tests::TWO_TAILS, 9);
+        let p = problem(9, crate::plan::testkit::TWO_TAILS, 9);
         assert_eq!(lower_bound(&p).expect("feasible").0, 4);
     }
 
@@ -376,29 +390,6 @@ mod tests {
         assert!(matches!(exact(&p, &q(5)), Found::Yes(_)));
     }
 
-    /// A random small move as TOML services over machines `m0..m{n-1}`: replicas, how many may be
-    /// down, and waits on earlier services only (a cycle is another test's business).
-    fn services_toml(n: usize, services: &[(Vec<usize>, usize, Vec<usize>)]) -> String {
-        let mut out = String::new();
-        for (i, (on, down, deps)) in services.iter().enumerate() {
-            let mut on: Vec<usize> = on.iter().map(|m| m % n).collect();
-            on.sort_unstable();
-            on.dedup();
-            let min_up = on.len().saturating_sub(*down).max(1);
-            let runs: Vec<String> = on.iter().map(|m| format!("\"m{m}\"")).collect();
-            let mut deps: Vec<usize> = deps.iter().filter(|&&d| d < i).copied().collect();
-            deps.sort_unstable();
-            deps.dedup();
-            let deps: Vec<String> = deps.iter().map(|d| format!("\"s{d}\"")).collect();
-            out += &format!(
-                "[[service]]\nid = \"s{i}\"\nruns_on = [{}]\nmin_up = {min_up}\ndepends_on = [{}]\n",
-                runs.join(", "),
-                deps.join(", ")
-            );
-        }
-        out
-    }
-
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig { cases: 300, ..Default::default() })]
 
@@ -407,14 +398,7 @@ mod tests {
         /// random small moves with chains of waits, replicas kept apart by R3, and a night's
         /// limit on machines.
         #[test]
-        fn the_bound_never_passes_the_fewest_batches(
-            n in 4usize..=9,
-            services in proptest::collection::vec(
-                (proptest::collection::vec(0usize..9, 1..=3), 0usize..=2, proptest::collection::vec(0usize..8, 0..=2)),
-                2..=8,
-            ),
-            per_night in 1u32..=4,
-        ) {
+        fn the_bound_never_passes_the_fewest_batches((n, services, per_night) in small_moves(9)) {
             use crate::plan::exact::{Found, Query, exact};
             let p = problem(n, &services_toml(n, &services), per_night);
             let Ok((lb, est)) = lower_bound(&p) else { return Ok(()) };

@@ -14,6 +14,7 @@
 //! tie-breaks share a work budget, so the result does not depend on the machine. Leaves obey
 //! every rule; the caller still hands them to the verifier.
 
+use crate::plan::bound::fluid;
 use crate::plan::heuristic::Assignment;
 use crate::plan::ids::{BatchIx, GroupId, IdVec, SvcIx};
 use crate::plan::problem::Problem;
@@ -45,37 +46,6 @@ struct Dive<'a> {
     /// Tie-break among groups with the same window.
     key: IdVec<GroupId, u64>,
     work: u64,
-}
-
-/// Replicas released at the given nights (`(night, count)`, sorted by night) moving at most `cap`
-/// a night: the first night by which `k` (>= 1) of them can have moved; `u32::MAX` if never.
-fn fluid(items: &[(u32, u32)], cap: u32, k: u32) -> u32 {
-    let cap = u64::from(cap.max(1));
-    let k = u64::from(k);
-    let (mut pool, mut done, mut i) = (0u64, 0u64, 0usize);
-    let mut b = items.first().map_or(0, |x| u64::from(x.0));
-    loop {
-        while i < items.len() && u64::from(items[i].0) <= b {
-            pool += u64::from(items[i].1);
-            i += 1;
-        }
-        // Nights b.. until the next release, `cap` replicas each.
-        let span = items.get(i).map_or(u64::MAX, |x| u64::from(x.0) - b);
-        let steps = span.min(pool.div_ceil(cap)).max(1);
-        let can = pool.min(steps.saturating_mul(cap));
-        if k - done <= can {
-            return u32::try_from(b + (k - done).div_ceil(cap) - 1).unwrap_or(u32::MAX);
-        }
-        done += can;
-        pool -= can;
-        b += steps;
-        if pool == 0 {
-            match items.get(i) {
-                Some(x) => b = b.max(u64::from(x.0)),
-                None => return u32::MAX,
-            }
-        }
-    }
 }
 
 impl<'a> Dive<'a> {
@@ -426,17 +396,7 @@ pub(crate) fn dive(p: &Problem, est: &IdVec<GroupId, BatchIx>, nights: u32, work
 mod tests {
     use super::*;
     use crate::plan::bound;
-    use crate::plan::lns::tests::problem;
-
-    #[test]
-    fn fluid_counts_replicas_at_most_cap_a_night() {
-        // Two replicas from night 0, one from night 3, one a night: the third by night 3.
-        assert_eq!(fluid(&[(0, 2), (3, 1)], 1, 2), 1);
-        assert_eq!(fluid(&[(0, 2), (3, 1)], 1, 3), 3);
-        assert_eq!(fluid(&[(0, 2), (3, 1)], 5, 3), 3);
-        assert_eq!(fluid(&[(2, 4)], 2, 4), 3);
-        assert_eq!(fluid(&[(0, 1)], 1, 2), u32::MAX);
-    }
+    use crate::plan::testkit::{problem, services_toml, small_moves};
 
     #[test]
     fn it_finds_the_schedule_the_bound_allows_and_no_shorter() {
@@ -472,29 +432,6 @@ mod tests {
         assert_eq!(rules::violation(&p, &found), None);
     }
 
-    /// A random small move over machines `m0..m{n-1}`: services with their replicas, how many
-    /// may be down, and waits on earlier services only.
-    fn services_toml(n: usize, services: &[(Vec<usize>, usize, Vec<usize>)]) -> String {
-        let mut out = String::new();
-        for (i, (on, down, deps)) in services.iter().enumerate() {
-            let mut on: Vec<usize> = on.iter().map(|m| m % n).collect();
-            on.sort_unstable();
-            on.dedup();
-            let min_up = on.len().saturating_sub(*down).max(1);
-            let runs: Vec<String> = on.iter().map(|m| format!("\"m{m}\"")).collect();
-            let mut deps: Vec<usize> = deps.iter().filter(|&&d| d < i).copied().collect();
-            deps.sort_unstable();
-            deps.dedup();
-            let deps: Vec<String> = deps.iter().map(|d| format!("\"s{d}\"")).collect();
-            out += &format!(
-                "[[service]]\nid = \"s{i}\"\nruns_on = [{}]\nmin_up = {min_up}\ndepends_on = [{}]\n",
-                runs.join(", "),
-                deps.join(", ")
-            );
-        }
-        out
-    }
-
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig { cases: 300, ..Default::default() })]
 
@@ -502,14 +439,7 @@ mod tests {
         /// search finds (its propagation removes no schedule), none in fewer, and only valid
         /// ones. Random small moves with chains of waits, R3 caps and a night's machines.
         #[test]
-        fn it_finds_the_fewest_nights_and_only_valid_schedules(
-            n in 4usize..=8,
-            services in proptest::collection::vec(
-                (proptest::collection::vec(0usize..8, 1..=3), 0usize..=2, proptest::collection::vec(0usize..8, 0..=2)),
-                2..=8,
-            ),
-            per_night in 1u32..=4,
-        ) {
+        fn it_finds_the_fewest_nights_and_only_valid_schedules((n, services, per_night) in small_moves(8)) {
             use crate::plan::exact::{Found, Query, exact};
             let text = services_toml(n, &services);
             let p = problem(n, &text, per_night);

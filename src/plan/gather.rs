@@ -84,7 +84,7 @@ fn gathered(p: &Problem, svc: &Svc, batch: &Assignment, to: BatchIx) -> Option<A
 mod tests {
     use super::*;
     use crate::plan::ids::IdVec;
-    use crate::plan::lns::tests::problem;
+    use crate::plan::testkit::problem;
 
     fn nights(b: &[u32]) -> Assignment {
         b.iter().copied().map(BatchIx).collect::<IdVec<GroupId, BatchIx>>()

@@ -372,28 +372,10 @@ impl<'a> Partial<'a> {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
     use crate::plan::bound;
-
-    /// A move of machines `m0..` (1 U each, one rack) with these services (TOML `[[service]]`
-    /// tables) and `max_servers` a night.
-    pub(crate) fn problem(machines: usize, services: &str, max_servers: u32) -> Problem {
-        let mut inv = String::from(
-            "[org]\nasn = 64500\n[[site]]\nid = \"o\"\n[[site]]\nid = \"n\"\n\
-             [[rack]]\nid = \"o1\"\nsite = \"o\"\nunits = 42\n[[rack]]\nid = \"n1\"\nsite = \"n\"\nunits = 42\n",
-        );
-        for i in 0..machines {
-            inv += &format!("[[server]]\nid = \"m{i}\"\nsite = \"o\"\nrack = \"o1\"\nunit = {}\n", i + 1);
-        }
-        inv += services;
-        let mut checked = crate::testutil::checked_of(&inv);
-        let text = format!("[plan]\nfrom = \"o\"\nto = \"n\"\nmax_servers = {max_servers}\nmax_units = 40\n");
-        let file = checked.sources.add("p.toml".into(), text);
-        let (plan, findings) = crate::plan::spec::load(file, &checked.sources, &checked.inventory);
-        assert_eq!(findings, vec![]);
-        Problem::new(&checked.inventory, &plan.expect("plan"))
-    }
+    use crate::plan::testkit::problem;
 
     /// The group of machine `m{i}` (machines are alone in their groups here, in order).
     fn g(i: u32) -> GroupId {

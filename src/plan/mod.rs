@@ -29,6 +29,8 @@ mod solve;
 pub mod spec;
 pub(crate) mod stable;
 mod tail;
+#[cfg(test)]
+mod testkit;
 mod tune;
 
 use crate::bgp::{Engine, State};

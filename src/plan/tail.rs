@@ -202,17 +202,9 @@ impl Relative {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
-    use crate::plan::lns::tests::problem;
-
-    /// Services: `a` on m0, `b` on m1; x (m0, m1, m2: one in transit a night) keeps m0 and m1
-    /// apart; a2 (m3, m4, m5) waits on a and b2 (m6, m7, m8) on b, three nights each.
-    pub(crate) const TWO_TAILS: &str = "[[service]]\nid = \"a\"\nruns_on = [\"m0\"]\n\
-        [[service]]\nid = \"b\"\nruns_on = [\"m1\"]\n\
-        [[service]]\nid = \"x\"\nruns_on = [\"m0\", \"m1\", \"m2\"]\nmin_up = 2\n\
-        [[service]]\nid = \"a2\"\nruns_on = [\"m3\", \"m4\", \"m5\"]\nmin_up = 2\ndepends_on = [\"a\"]\n\
-        [[service]]\nid = \"b2\"\nruns_on = [\"m6\", \"m7\", \"m8\"]\nmin_up = 2\ndepends_on = [\"b\"]\n";
+    use crate::plan::testkit::{TWO_TAILS, problem};
 
     #[test]
     fn a_group_waited_on_by_replicas_that_take_three_nights_has_a_tail_of_two() {
