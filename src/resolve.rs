@@ -309,16 +309,10 @@ impl Resolver<'_> {
         (min, max): (HalfU, HalfU),
     ) -> Option<HalfU> {
         let halves = match *v.get_ref() {
-            raw::Units::Whole(n) => n.checked_mul(2),
-            // Exact: 0.5 steps of numbers this small are exact in binary.
-            raw::Units::Decimal(x) if (x * 2.0).fract() == 0.0 && (0.0..1e9).contains(&x) =>
-            {
-                #[expect(clippy::cast_possible_truncation, reason = "an integer below 2e9, checked above")]
-                Some((x * 2.0) as i64)
-            }
-            raw::Units::Decimal(_) => None,
+            raw::Units::Whole(n) => n.checked_mul(2).and_then(|h| u32::try_from(h).ok()).map(HalfU),
+            raw::Units::Decimal(x) => HalfU::from_decimal(x, max),
         };
-        match halves.and_then(|h| u32::try_from(h).ok()).map(HalfU) {
+        match halves {
             Some(h) if (min..=max).contains(&h) => Some(h),
             _ => {
                 self.invalid(

@@ -7,7 +7,7 @@ use crate::cli::{BgpRenderArgs, BgpStatusArgs, ReportFormat};
 use crate::model::{Inventory, Kind, ServerId};
 
 pub(super) fn status(ctx: &Ctx, a: BgpStatusArgs, out: &mut String) -> Result<Exit> {
-    let c = ctx.model(&crate::Options { roas: a.roas, horizon: None, device_types: None })?;
+    let c = ctx.model(&crate::Options { roas: a.roas, ..crate::Options::default() })?;
     let engine = c.engine(&[]);
     let rows = crate::bgp::status::status(&engine, &crate::bgp::State::current(&c.inventory));
     out.push_str(&match a.format {

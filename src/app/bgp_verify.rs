@@ -38,7 +38,7 @@ pub(super) fn run(ctx: &Ctx, a: BgpVerifyArgs, out: &mut String) -> Result<Exit>
         eprintln!("error: the plan has no valid schedule, so no state `{name}` to compare with");
         return Ok(Exit::Findings);
     }
-    let wanted = crate::render::racks::parse_state(name, o.batches.len()).map_err(|e| anyhow!(e))?;
+    let wanted = crate::plan::StateName::of_plan(name, o.batches.len()).map_err(|e| anyhow!(e))?;
     let Some((_, report)) = o.states().find(|(n, _)| *n == wanted) else {
         bail!("no state `{name}` in this plan");
     };

@@ -6,8 +6,7 @@ use super::{Ctx, Exit, render_findings};
 use crate::cli::CheckArgs;
 
 pub(super) fn run(ctx: &Ctx, a: CheckArgs, out: &mut String) -> Result<Exit> {
-    let mut c =
-        ctx.checked(a.dir, None, &crate::Options { roas: a.roas, horizon: None, device_types: None })?;
+    let mut c = ctx.checked(a.dir, None, &crate::Options { roas: a.roas, ..crate::Options::default() })?;
     if a.deny_warnings {
         crate::diag::policy::deny_warnings(&mut c.findings);
     }

@@ -152,7 +152,8 @@ pub(crate) struct Ctx {
 
 impl Ctx {
     /// Loads and checks the inventory: `dir` (of `check DIR`) or the global choice, searched
-    /// next to `plan` first when the command reads one.
+    /// next to `plan` first when the command reads one. Callers leave `options.device_types`
+    /// unset: the library is `--device-types`, filled in here for every command alike.
     fn checked(
         &self,
         dir: Option<PathBuf>,
@@ -161,8 +162,7 @@ impl Ctx {
     ) -> Result<crate::Checked> {
         let named = dir.or_else(|| self.inventory.clone());
         let root = inventory::Search { named, example: self.example, plan }.root()?;
-        let mut options = options.clone();
-        options.device_types = self.device_types()?;
+        let options = crate::Options { device_types: self.device_types()?, ..options.clone() };
         Ok(crate::check_loaded(load::load(root)?, &options))
     }
 

@@ -51,7 +51,7 @@ fn planned_with(
     format: FindingsFormat,
     out: &mut String,
 ) -> Result<Option<(crate::Checked, Outcome)>> {
-    let mut c = ctx.checked(None, Some(path), &crate::Options { roas, horizon: None, device_types: None })?;
+    let mut c = ctx.checked(None, Some(path), &crate::Options { roas, ..crate::Options::default() })?;
     let inventory_errors: Vec<_> =
         c.findings.iter().filter(|f| f.severity == Severity::Error).cloned().collect();
     if !inventory_errors.is_empty() {

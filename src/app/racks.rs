@@ -18,7 +18,7 @@ pub(super) fn run(ctx: &Ctx, a: RacksArgs, out: &mut String) -> Result<Exit> {
                 eprintln!("error: the plan has no valid schedule; no rack drawn");
                 return Ok(Exit::Findings);
             }
-            let state = racks::parse_state(state, o.batches.len()).map_err(|e| anyhow!(e))?;
+            let state = crate::plan::StateName::of_plan(state, o.batches.len()).map_err(|e| anyhow!(e))?;
             let ids = racks::select(&c.inventory, a.site.as_deref(), &a.racks).map_err(|e| anyhow!(e))?;
             racks::files(&c.inventory, &ids, Shown::Plan(&o, state))
         }

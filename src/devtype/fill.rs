@@ -12,7 +12,7 @@ use toml::Spanned;
 
 use super::{DeviceType, Library, key};
 use crate::diag::{Code, FileId, Finding, Loc};
-use crate::model::HalfU;
+use crate::model::{HalfU, MAX_UNITS};
 use crate::raw::{self, Units};
 use crate::source::Sources;
 
@@ -239,18 +239,16 @@ fn units(h: HalfU) -> Units {
     if h.is_whole() { Units::Whole(i64::from(h.0 / 2)) } else { Units::Decimal(f64::from(h.0) / 2.0) }
 }
 
-/// A written height in half units, when it is a valid one (resolve reports the others).
+/// A written height in half units, when it is a valid one, at most the tallest rack, as resolve
+/// takes it (resolve reports the others: they are compared with nothing).
 fn halves(u: Units) -> Option<HalfU> {
-    let h = match u {
-        Units::Whole(n) => n.checked_mul(2)?,
-        Units::Decimal(x) if (x * 2.0).fract() == 0.0 && (0.0..1e6).contains(&x) => {
-            #[expect(clippy::cast_possible_truncation, reason = "an integer below 2e6, checked above")]
-            let h = (x * 2.0) as i64;
-            h
+    let max = HalfU::units(MAX_UNITS);
+    match u {
+        Units::Whole(n) => {
+            n.checked_mul(2).and_then(|h| u32::try_from(h).ok()).map(HalfU).filter(|&h| h <= max)
         }
-        Units::Decimal(_) => return None,
-    };
-    u32::try_from(h).ok().map(HalfU)
+        Units::Decimal(x) => HalfU::from_decimal(x, max),
+    }
 }
 
 #[cfg(test)]
@@ -284,6 +282,10 @@ mod tests {
         assert_eq!(halves(Units::Decimal(1.5)), Some(HalfU(3)));
         assert_eq!(halves(Units::Decimal(1.25)), None);
         assert_eq!(halves(Units::Whole(-1)), None);
+        // Taller than any rack: resolve's invalid-value, not a mismatch with the type as well.
+        assert_eq!(halves(Units::Whole(1000)), Some(HalfU(2000)));
+        assert_eq!(halves(Units::Whole(1001)), None);
+        assert_eq!(halves(Units::Decimal(1000.5)), None);
         assert_eq!(units(HalfU(3)), Units::Decimal(1.5));
         assert_eq!(units(HalfU(4)), Units::Whole(2));
         assert!((round2(18.143_694_8) - 18.14).abs() < 1e-9);

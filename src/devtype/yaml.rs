@@ -143,13 +143,9 @@ struct Height(HalfU);
 impl<'de> Deserialize<'de> for Height {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Height, D::Error> {
         number(d, "u_height", |x| {
-            let halves = x * 2.0;
-            if !(0.0..=f64::from(MAX_UNITS) * 2.0).contains(&halves) || halves.fract() != 0.0 {
-                return Err(format!("{x} is not a multiple of 0.5 between 0 and {MAX_UNITS}"));
-            }
-            // Checked just above: an integer in 0..=2000.
-            #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "checked range")]
-            Ok(Height(HalfU(halves as u32)))
+            HalfU::from_decimal(x, HalfU::units(MAX_UNITS))
+                .map(Height)
+                .ok_or_else(|| format!("{x} is not a multiple of 0.5 between 0 and {MAX_UNITS}"))
         })
     }
 }

@@ -18,6 +18,23 @@ impl HalfU {
         HalfU(n.saturating_mul(2))
     }
 
+    /// Half units from a decimal number of units (1.5 -> `HalfU(3)`), as TOML, YAML and JSON
+    /// numbers are read: None unless it is a multiple of 0.5 from 0 to `max` (NaN and the
+    /// infinities are not).
+    pub(crate) fn from_decimal(units: f64, max: HalfU) -> Option<HalfU> {
+        // Exact: a multiple of 0.5 this small doubles to an integer without rounding.
+        let halves = units * 2.0;
+        if !(0.0..=f64::from(max.0)).contains(&halves) || halves.fract() != 0.0 {
+            return None;
+        }
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "an integer in 0..=max, checked above"
+        )]
+        Some(HalfU(halves as u32))
+    }
+
     /// Whether it is a whole number of units.
     pub(crate) fn is_whole(self) -> bool {
         self.0.is_multiple_of(2)
@@ -182,6 +199,35 @@ mod tests {
         assert_eq!(span_text(HalfU(24), HalfU(4)), "12-13");
         assert_eq!(span_text(HalfU(24), HalfU(2)), "12");
         assert_eq!(span_text(HalfU(25), HalfU(3)), "1.5U from 12.5");
+    }
+
+    #[test]
+    fn decimals_become_halves() {
+        let max = HalfU(8);
+        assert_eq!(HalfU::from_decimal(1.5, max), Some(HalfU(3)));
+        assert_eq!(HalfU::from_decimal(0.0, max), Some(HalfU::ZERO));
+        assert_eq!(HalfU::from_decimal(-0.0, max), Some(HalfU::ZERO));
+        // The limit is inclusive.
+        assert_eq!(HalfU::from_decimal(4.0, max), Some(max));
+        assert_eq!(HalfU::from_decimal(4.5, max), None);
+        for bad in [
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            -0.5,
+            -1.0,
+            0.25,
+            1.25,
+            0.1,
+            1e300,
+            f64::MIN_POSITIVE,
+        ] {
+            assert_eq!(HalfU::from_decimal(bad, max), None, "{bad}");
+        }
+        // The largest limit: every u32 of halves is reachable, nothing beyond it.
+        let top = HalfU(u32::MAX);
+        assert_eq!(HalfU::from_decimal(f64::from(u32::MAX) / 2.0, top), Some(top));
+        assert_eq!(HalfU::from_decimal(f64::from(u32::MAX), top), None);
     }
 
     #[test]

@@ -100,12 +100,11 @@ pub(crate) fn executed(
         let unit = match p.unit {
             None => None,
             Some(crate::raw::Units::Whole(n)) => u32::try_from(n).ok().map(HalfU::units),
-            Some(crate::raw::Units::Decimal(x)) if (x * 2.0).fract() == 0.0 && (0.0..1e6).contains(&x) =>
-            {
-                #[expect(clippy::cast_possible_truncation, reason = "an integer below 2e6, checked above")]
-                Some(HalfU((x * 2.0) as u32))
-            }
-            Some(other) => return refuse(format!("{what}: unit {other} of `{id}` is not a multiple of 0.5")),
+            // Below a million units: within a u32, and verify refuses what no rack has.
+            Some(crate::raw::Units::Decimal(x)) => match HalfU::from_decimal(x, HalfU(1_999_999)) {
+                Some(h) => Some(h),
+                None => return refuse(format!("{what}: unit {x} of `{id}` is not a multiple of 0.5")),
+            },
         };
         out.push(Placement { server: s, rack, unit });
     }

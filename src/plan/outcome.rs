@@ -64,6 +64,46 @@ pub enum StateName {
     After(usize),
 }
 
+/// `before`, `during K` or `after K`, as the plan's JSON names states; K is any number here
+/// (which exist depends on the plan: [`StateName::of_plan`]).
+impl std::str::FromStr for StateName {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<StateName, String> {
+        let unknown = || format!("unknown state `{name}`");
+        match name.split_whitespace().collect::<Vec<_>>().as_slice() {
+            ["before"] => Ok(StateName::Before),
+            ["during", k] => k.parse().map(StateName::During).map_err(|_| unknown()),
+            ["after", k] => k.parse().map(StateName::After).map_err(|_| unknown()),
+            _ => Err(unknown()),
+        }
+    }
+}
+
+impl StateName {
+    /// A state of a plan of `nights` nights, by name; the error says which names exist.
+    pub(crate) fn of_plan(name: &str, nights: usize) -> Result<StateName, String> {
+        let range = match nights {
+            0 => "the plan has no nights".to_owned(),
+            1 => "the plan has 1 night: before, during 1, after 1".to_owned(),
+            n => format!("the plan has {n} nights: before, during K, after K with K from 1 to {n}"),
+        };
+        let state: StateName = name.parse().map_err(|e| format!("{e}: {range}"))?;
+        match state.night() {
+            Some(k) if !(1..=nights).contains(&k) => Err(format!("no state `{name}` in this plan: {range}")),
+            _ => Ok(state),
+        }
+    }
+
+    /// The night a state belongs to, if any.
+    pub(crate) fn night(self) -> Option<usize> {
+        match self {
+            StateName::Before => None,
+            StateName::During(k) | StateName::After(k) => Some(k),
+        }
+    }
+}
+
 /// The planner's answer.
 #[derive(Clone, Debug)]
 pub struct Outcome {
@@ -158,5 +198,25 @@ impl Outcome {
     pub(crate) fn roa_deadline(&self) -> Option<i64> {
         let last = self.plan.window(self.batches.len().max(1))?;
         Some(last.plus_hours(i64::from(self.plan.window_hours)).start.as_second())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn state_names_are_those_of_the_plan_json() {
+        assert_eq!("before".parse(), Ok(StateName::Before));
+        assert_eq!(StateName::of_plan("before", 5), Ok(StateName::Before));
+        assert_eq!(StateName::of_plan("during 3", 5), Ok(StateName::During(3)));
+        assert_eq!(StateName::of_plan(" after  5 ", 5), Ok(StateName::After(5)));
+        assert_eq!(crate::render::plan::state_name(StateName::After(5)), "after 5");
+        let e = StateName::of_plan("during 9", 5).unwrap_err();
+        assert!(e.contains("no state `during 9`") && e.contains("from 1 to 5"), "{e}");
+        assert!(StateName::of_plan("during 0", 5).is_err());
+        assert!(StateName::of_plan("during", 5).unwrap_err().contains("unknown state"));
+        assert!(StateName::of_plan("after x", 5).is_err());
+        assert!(StateName::of_plan("later", 5).is_err());
     }
 }

@@ -12,38 +12,6 @@ use crate::model::{HalfU, Inventory, Kind, Rack, RackId, ServerId, span_text};
 use crate::plan::{Batch, Outcome, StateName};
 use crate::render::plan::state_name;
 
-/// Parses a state name of a plan of `nights` nights, as the plan's JSON names them (`before`,
-/// `during K`, `after K`); the error says which names exist.
-pub(crate) fn parse_state(name: &str, nights: usize) -> Result<StateName, String> {
-    let words: Vec<&str> = name.split_whitespace().collect();
-    let range = match nights {
-        0 => "the plan has no nights".to_owned(),
-        1 => "the plan has 1 night: before, during 1, after 1".to_owned(),
-        n => format!("the plan has {n} nights: before, during K, after K with K from 1 to {n}"),
-    };
-    let state = match words.as_slice() {
-        ["before"] => return Ok(StateName::Before),
-        [w @ ("during" | "after"), k] => match k.parse::<usize>() {
-            Ok(k) if *w == "during" => StateName::During(k),
-            Ok(k) => StateName::After(k),
-            Err(_) => return Err(format!("unknown state `{name}`: {range}")),
-        },
-        _ => return Err(format!("unknown state `{name}`: {range}")),
-    };
-    match night_of(state) {
-        Some(k) if (1..=nights).contains(&k) => Ok(state),
-        _ => Err(format!("no state `{name}` in this plan: {range}")),
-    }
-}
-
-/// The night a state belongs to, if any.
-fn night_of(state: StateName) -> Option<usize> {
-    match state {
-        StateName::Before => None,
-        StateName::During(k) | StateName::After(k) => Some(k),
-    }
-}
-
 /// What the night shown does to a machine in a rack.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Mark {
@@ -222,7 +190,7 @@ pub(crate) fn view(inv: &Inventory, rack: RackId, occupants: &[Occupant], shown:
     let mut subtitle = match shown {
         Shown::Inventory => vec![site.name.clone(), "As in the inventory".to_owned()],
         Shown::Plan(o, state) => {
-            let when = night_of(state).map(|k| match o.plan.window(k) {
+            let when = state.night().map(|k| match o.plan.window(k) {
                 Some(w) => format!(" (night {k} of {}, {})", o.batches.len(), w.format()),
                 None => format!(" (night {k} of {})", o.batches.len()),
             });
@@ -328,20 +296,6 @@ mod tests {
     use crate::model::Numbering;
 
     #[test]
-    fn state_names_are_those_of_the_plan_json() {
-        assert_eq!(parse_state("before", 5), Ok(StateName::Before));
-        assert_eq!(parse_state("during 3", 5), Ok(StateName::During(3)));
-        assert_eq!(parse_state(" after  5 ", 5), Ok(StateName::After(5)));
-        assert_eq!(state_name(StateName::After(5)), "after 5");
-        let e = parse_state("during 9", 5).unwrap_err();
-        assert!(e.contains("no state `during 9`") && e.contains("from 1 to 5"), "{e}");
-        assert!(parse_state("during 0", 5).is_err());
-        assert!(parse_state("during", 5).unwrap_err().contains("unknown state"));
-        assert!(parse_state("after x", 5).is_err());
-        assert!(parse_state("later", 5).is_err());
-    }
-
-    #[test]
     fn bottom_up_numbering_puts_unit_1_on_the_last_row() {
         let n = Numbering { units: 42, first: 1, top_down: false };
         assert_eq!(n.label(0), 42);
@@ -425,7 +379,7 @@ mod tests {
                 }
             }
             for s in inv.server_ids().filter(|&s| inv.server(s).mount.is_some()) {
-                let tonight = night_of(state).is_some() && batch_of[s.ix()] == night_of(state);
+                let tonight = state.night().is_some() && batch_of[s.ix()] == state.night();
                 let mut marks = seen[s.ix()].clone();
                 marks.sort();
                 let want = match state {

@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Deserializer};
 
+use crate::model::HalfU;
+
 /// A brief nested object.
 #[derive(Clone, Debug, Default, Deserialize)]
 pub(crate) struct Ref {
@@ -47,15 +49,10 @@ impl<'de> Deserialize<'de> for Choice {
 pub(crate) struct Decimal(pub(crate) f64);
 
 impl Decimal {
-    /// Half units, when the value is a non-negative multiple of 0.5 below a million.
-    pub(crate) fn halves(self) -> Option<u32> {
-        let h = self.0 * 2.0;
-        ((0.0..2_000_000.0).contains(&h) && h.fract() == 0.0).then(|| {
-            // Checked just above: an integer in 0..2e6.
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-            let n = h as u32;
-            n
-        })
+    /// Half units, when the value is a non-negative multiple of 0.5 below a million. Larger ones
+    /// than a rack has are kept: `dcplan check` reports them as the data problem they are.
+    pub(crate) fn halves(self) -> Option<HalfU> {
+        HalfU::from_decimal(self.0, HalfU(1_999_999))
     }
 }
 

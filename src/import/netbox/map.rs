@@ -11,7 +11,7 @@ use super::export::{Endpoint, Export};
 use super::ids::{Ids, Why, slugify};
 use super::map_type::{self, Types};
 use super::report::{Change, Note, Reason, Report, Skipped};
-use crate::model::{HalfU, Numbering};
+use crate::model::{HalfU, Kind, Numbering};
 
 /// NetBox ids -> dcplan ids, for the references between endpoints.
 #[derive(Default)]
@@ -118,18 +118,18 @@ pub(crate) fn racks(c: &mut Ctx<'_>) {
 
 /// The dcplan kind of a device role: router, switch or storage when its slug or name says so,
 /// else server.
-fn kind(role: Option<&api::Ref>) -> &'static str {
-    let Some(role) = role else { return "server" };
+fn kind(role: Option<&api::Ref>) -> Kind {
+    let Some(role) = role else { return Kind::Server };
     let text = format!("{} {}", role.slug.as_deref().unwrap_or(""), role.name.as_deref().unwrap_or(""))
         .to_lowercase();
     if text.contains("router") {
-        "router"
+        Kind::Router
     } else if text.contains("switch") {
-        "switch"
+        Kind::Switch
     } else if text.contains("storage") || text.contains("san") && text.split(['-', ' ']).any(|w| w == "san") {
-        "storage"
+        Kind::Storage
     } else {
-        "server"
+        Kind::Server
     }
 }
 
@@ -176,10 +176,10 @@ fn mount(rack: &RackInfo, position: Option<api::Decimal>, height: HalfU) -> Resu
     }
     let Some(position) = position else { return Ok(Mount::Unplaced(Change::Unplaced)) };
     let p = position.halves().ok_or_else(|| Reason::BadUnits(format!("position {}", position.0)))?;
-    if p == 0 {
+    if p == HalfU::ZERO {
         return Err(Reason::BadUnits(format!("position {}", position.0)));
     }
-    Ok(at(Some(HalfU(p))))
+    Ok(at(Some(p)))
 }
 
 /// dcim/devices (with dcim/device-types and dcim/power-ports) -> physical `[[server]]`s.
@@ -230,7 +230,7 @@ fn device(
             let Some(height) = height else {
                 return c.skip(EP, d.id, &display, Reason::UnknownDeviceType(d.device_type.id));
             };
-            match mount(rack, d.position, HalfU(height)) {
+            match mount(rack, d.position, height) {
                 Ok(m) => m,
                 Err(reason) => return c.skip(EP, d.id, &display, reason),
             }
@@ -241,7 +241,7 @@ fn device(
         Mount::Unplaced(why) => {
             c.note(EP, d.id, &display, why);
             // Still its height, for placement at the destination.
-            (None, None, height.map(HalfU))
+            (None, None, height)
         }
     };
     let fallback = device_type.map_or(type_name.clone(), |t| t.slug.clone());
@@ -314,11 +314,11 @@ mod tests {
     #[test]
     fn kinds_come_from_the_role() {
         let role = |slug: &str| api::Ref { slug: Some(slug.into()), ..api::Ref::default() };
-        assert_eq!(kind(Some(&role("core-router"))), "router");
-        assert_eq!(kind(Some(&role("tor-switch"))), "switch");
-        assert_eq!(kind(Some(&role("san"))), "storage");
-        assert_eq!(kind(Some(&role("sandbox"))), "server");
-        assert_eq!(kind(Some(&role("pdu"))), "server");
-        assert_eq!(kind(None), "server");
+        assert_eq!(kind(Some(&role("core-router"))), Kind::Router);
+        assert_eq!(kind(Some(&role("tor-switch"))), Kind::Switch);
+        assert_eq!(kind(Some(&role("san"))), Kind::Storage);
+        assert_eq!(kind(Some(&role("sandbox"))), Kind::Server);
+        assert_eq!(kind(Some(&role("pdu"))), Kind::Server);
+        assert_eq!(kind(None), Kind::Server);
     }
 }

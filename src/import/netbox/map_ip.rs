@@ -12,6 +12,7 @@ use super::export::Endpoint;
 use super::ids::{Ids, slugify};
 use super::map::Ctx;
 use super::report::{Change, Reason};
+use crate::model::{Kind, Side};
 
 /// Vm statuses that are not running anywhere yet: not imported.
 const NOT_DEPLOYED: [&str; 1] = ["planned"];
@@ -57,7 +58,7 @@ pub(crate) fn vms(c: &mut Ctx<'_>) {
         c.out.vms.push(Server {
             origin: Origin { endpoint: EP, id: vm.id, display: vm.name.clone() },
             id,
-            kind: "vm",
+            kind: Kind::Vm,
             site: None,
             rack: None,
             unit: None,
@@ -250,7 +251,7 @@ pub(crate) fn feeds(c: &mut Ctx<'_>) {
             c.skip(EP, f.id, &f.name, Reason::FeedsUnsupported);
             continue;
         };
-        let side = if f.kind.as_ref().is_some_and(|k| k.0 == "redundant") { "b" } else { "a" };
+        let side = if f.kind.as_ref().is_some_and(|k| k.0 == "redundant") { Side::B } else { Side::A };
         let (id, why) = ids.assign(&format!("{rack_id}-{}", slugify(&f.name)), &rack_id, f.id);
         c.renamed(EP, f.id, &f.name, &id, why);
         c.out.feeds.push(Feed {
