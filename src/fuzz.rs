@@ -47,7 +47,9 @@ pub enum Input<'a> {
     },
     /// An rpki-client / Routinator JSON export of ROAs.
     RoaJson(&'a [u8]),
-    /// NetBox exports: one endpoint's JSON (chosen by the first byte) read and mapped.
+    /// NetBox exports: one endpoint's JSON (chosen by the first byte) read and mapped; every
+    /// file the import would write must parse as TOML (outside text in a comment or a string
+    /// must not break out of it).
     NetboxJson(&'a [u8]),
     /// A device-type file of the NetBox device-type library (YAML).
     DeviceTypeYaml(&'a [u8]),
@@ -64,10 +66,7 @@ pub fn run(input: Input<'_>) {
         Input::RoaJson(bytes) => {
             let _ = crate::bgp::rpki::parse_export(crate::diag::FileId(0), &lossy(bytes));
         }
-        Input::NetboxJson(bytes) => {
-            let Some((&endpoint, rest)) = bytes.split_first() else { return };
-            let _ = crate::import::netbox::fuzz_one(endpoint, rest);
-        }
+        Input::NetboxJson(bytes) => netbox_json(bytes),
         Input::DeviceTypeYaml(bytes) => {
             let _ = crate::devtype::parse(&lossy(bytes));
         }
@@ -144,5 +143,15 @@ fn bgpctl_json(inventory: &[u8], bytes: &[u8]) {
     for i in 0..inv.servers.len() {
         let _ =
             crate::bgp::live::verify(&engine, expected, crate::model::ServerId::from_ix(i), &live, "fuzz");
+    }
+}
+
+fn netbox_json(bytes: &[u8]) {
+    let Some((&endpoint, rest)) = bytes.split_first() else { return };
+    let Ok(files) = crate::import::netbox::fuzz_one(endpoint, rest) else { return };
+    for (name, text) in files {
+        if let Err(e) = toml::from_str::<toml::Table>(&text) {
+            panic!("the import writes {name}, which is not TOML: {e}\n{text}");
+        }
     }
 }

@@ -115,14 +115,15 @@ pub(crate) fn import(source: &Source, out: &Path, device_types: Option<&Library>
     Ok(report)
 }
 
-/// The mapping alone, on one endpoint's bytes: for the fuzz target of the JSON reader.
+/// The mapping alone, on one endpoint's bytes: for the fuzz target of the JSON reader. The files
+/// it would write: (name, text).
 #[cfg(feature = "fuzz")]
-pub(crate) fn fuzz_one(endpoint_index: u8, bytes: &[u8]) -> Result<usize, String> {
+pub(crate) fn fuzz_one(endpoint_index: u8, bytes: &[u8]) -> Result<Vec<(String, String)>, String> {
     let endpoint = export::Endpoint::ALL[usize::from(endpoint_index) % export::Endpoint::ALL.len()];
     let text = String::from_utf8_lossy(bytes);
     let page = export::parse_page("fuzz.json", &text).map_err(|e| e.0)?;
     let mut export = Export::default();
     export.objects.insert(endpoint, page.results);
     let (generated, _) = map(&export, None, &Progress::hidden())?;
-    Ok(emit::files(&generated, &describe(&export)).len())
+    Ok(emit::files(&generated, &describe(&export)))
 }
