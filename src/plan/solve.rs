@@ -105,10 +105,11 @@ pub(crate) fn solve(p: &Problem) -> Result<Schedule, Conflict> {
         }
         Err(conflict) => {
             // The heuristic gives up on joint readiness it cannot see; the exact search can.
+            // Every smaller count was tried above: if each was ruled out, this one is optimal.
             match query(&hint, u32_of(p.groups.len()), EXACT_BUDGET, true) {
                 Found::Yes(batch) => {
                     let batches = batches_of(&batch);
-                    Ok(Schedule { batches, batch, lower_bound: lb, optimal: false })
+                    Ok(Schedule { batches, batch, lower_bound: lb, optimal: proven })
                 }
                 _ => Err(conflict),
             }
