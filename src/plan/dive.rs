@@ -396,7 +396,7 @@ pub(crate) fn dive(p: &Problem, est: &IdVec<GroupId, BatchIx>, nights: u32, work
 mod tests {
     use super::*;
     use crate::plan::bound;
-    use crate::plan::testkit::{problem, services_toml, small_moves};
+    use crate::plan::testkit::{generated, problem, services_toml, small_moves};
 
     #[test]
     fn it_finds_the_schedule_the_bound_allows_and_no_shorter() {
@@ -419,14 +419,7 @@ mod tests {
         // A generated move of quorum services in chains, 2,000 machines, 80 a night (R1 binds as
         // well): CP-SAT proves 19 nights. Without the deadlines of the needs in the choice of the
         // next group, no dive found even 20 with seven times this work.
-        let spec = crate::synth::Spec::measured(crate::synth::Shape::Chains, 2000, 7);
-        let mut checked = crate::check_loaded(
-            crate::load::load_files(crate::synth::files(spec)),
-            &crate::Options::default(),
-        );
-        let file = checked.sources.add("plan.toml".into(), crate::synth::plan_toml(spec, 80));
-        let (plan, _) = crate::plan::spec::load(file, &checked.sources, &checked.inventory);
-        let p = Problem::new(&checked.inventory, &plan.expect("plan"));
+        let p = generated(crate::synth::Shape::Chains, 2000, 7, 80);
         let (_, est) = bound::lower_bound(&p).expect("feasible");
         let found = dive(&p, &est, 19, 40_000 * p.groups.len() as u64).expect("19 nights");
         assert_eq!(rules::violation(&p, &found), None);

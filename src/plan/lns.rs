@@ -375,7 +375,7 @@ impl<'a> Partial<'a> {
 mod tests {
     use super::*;
     use crate::plan::bound;
-    use crate::plan::testkit::problem;
+    use crate::plan::testkit::{generated, problem};
 
     /// The group of machine `m{i}` (machines are alone in their groups here, in order).
     fn g(i: u32) -> GroupId {
@@ -404,14 +404,7 @@ mod tests {
     fn quorum_chains_reach_the_bound() {
         // A generated move of quorum services in chains (500 machines, 62 a night): the heuristic
         // and the steps alone ended at 10 nights; CP-SAT proves 9, the lower bound.
-        let spec = crate::synth::Spec::measured(crate::synth::Shape::Chains, 500, 7);
-        let mut checked = crate::check_loaded(
-            crate::load::load_files(crate::synth::files(spec)),
-            &crate::Options::default(),
-        );
-        let file = checked.sources.add("plan.toml".into(), crate::synth::plan_toml(spec, 62));
-        let (plan, _) = crate::plan::spec::load(file, &checked.sources, &checked.inventory);
-        let p = Problem::new(&checked.inventory, &plan.expect("plan"));
+        let p = generated(crate::synth::Shape::Chains, 500, 7, 62);
         let (lb, est) = bound::lower_bound(&p).expect("feasible");
         let heur = crate::plan::heuristic::heuristic(&p, &est).expect("a schedule");
         assert_eq!((lb, batches_of(&heur)), (9, 10));

@@ -21,6 +21,16 @@ pub(crate) fn problem(machines: usize, services: &str, max_servers: u32) -> Prob
     Problem::new(&checked.inventory, &plan.expect("plan"))
 }
 
+/// The generated move of the benches (`Spec::measured`), `per_night` machines a night.
+pub(crate) fn generated(shape: crate::synth::Shape, machines: usize, seed: u64, per_night: usize) -> Problem {
+    let spec = crate::synth::Spec::measured(shape, machines, seed);
+    let mut checked =
+        crate::check_loaded(crate::load::load_files(crate::synth::files(spec)), &crate::Options::default());
+    let file = checked.sources.add("plan.toml".into(), crate::synth::plan_toml(spec, per_night));
+    let (plan, _) = crate::plan::spec::load(file, &checked.sources, &checked.inventory);
+    Problem::new(&checked.inventory, &plan.expect("plan"))
+}
+
 /// One service of a random move: machines it runs on (modulo the move's), how many replicas may
 /// be down, services it waits on (earlier ones only count).
 pub(crate) type ServiceSpec = (Vec<usize>, usize, Vec<usize>);
